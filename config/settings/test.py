@@ -1,0 +1,23 @@
+"""Settings for the test suite: fast hashing, in-memory caches, no network."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import database_from_url
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+DATABASES = {
+    "default": database_from_url(os.environ.get("DATABASE_URL", "sqlite:///:memory:"))
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("CIVICGRID_TEST_SQLITE", "")}  # type: ignore[index]
+    # In-memory test databases ignore WAL; keep options minimal.
+    DATABASES["default"]["OPTIONS"] = {}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CELERY_TASK_ALWAYS_EAGER = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+AXES_FAILURE_LIMIT = 5
