@@ -1,0 +1,175 @@
+"""Loading the Zhuhai demo: territory, departments, street bodies and demo accounts.
+
+Everything here calls the services of the apps below; it is safe to run again (idempotent).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from civicgrid.accounts.models import Role, User
+from civicgrid.territory import services as territory_services
+from civicgrid.territory.models import AdminLevel, AdminUnit, Department, DepartmentKind
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+TERRITORY_DATA_DIR = Path(territory_services.__file__).resolve().parent / "data"
+CITY_CODE = "4404"
+DEMO_PASSWORD = "CivicGrid-2026"
+
+
+@dataclass
+class DemoSummary:
+    lines: list[str] = field(default_factory=list)
+
+    def add(self, text: str) -> None:
+        self.lines.append(text)
+
+
+def load_territory(*, actor: Any = None) -> DemoSummary:
+    summary = DemoSummary()
+    divisions = territory_services.divisions_import(
+        actor=actor,
+        path=TERRITORY_DATA_DIR / "divisions_4403_4404.csv",
+        city_codes={CITY_CODE},
+    )
+    summary.add(f"divisions: {divisions.summary()}")
+    boundaries = territory_services.boundaries_import(
+        actor=actor, path=TERRITORY_DATA_DIR / "districts_4403_4404.geojson", level="district"
+    )
+    summary.add(f"district boundaries: {boundaries.summary()}")
+    geometry = territory_services.demo_geometry_generate(actor=actor, city_code=CITY_CODE)
+    summary.add(f"demo geometry: {geometry}")
+    departments = territory_services.departments_import(
+        actor=actor, path=DATA_DIR / "zhuhai_departments.csv"
+    )
+    summary.add(f"departments: {departments.summary()}")
+    created = street_bodies_ensure(actor=actor)
+    summary.add(f"street offices and town governments: {created} created")
+    return summary
+
+
+def _street_body_name(street: AdminUnit, district: AdminUnit) -> tuple[str, str]:
+    if street.name.endswith("街道"):
+        return f"珠海市{district.name}{street.name}办事处", f"{street.name}办"
+    if street.name.endswith("镇"):
+        return f"珠海市{district.name}{street.name}人民政府", f"{street.name}政府"
+    return f"珠海市{district.name}{street.name}管理机构", street.name
+
+
+def street_bodies_ensure(*, actor: Any = None) -> int:
+    """One street office / town government per street-level unit of the demo city."""
+    streets = AdminUnit.objects.filter(
+        level=AdminLevel.STREET, code__startswith=CITY_CODE
+    ).select_related("parent")
+    existing = set(
+        Department.objects.filter(kind=DepartmentKind.STREET).values_list("code", flat=True)
+    )
+    created = 0
+    with transaction.atomic():
+        for street in streets:
+            code = f"zh-street-{street.code}"
+            if code in existing:
+                continue
+            assert street.parent is not None
+            name, short_name = _street_body_name(street, street.parent)
+            Department.objects.create(
+                code=code,
+                name=name,
+                short_name=short_name,
+                kind=DepartmentKind.STREET,
+                admin_unit=street,
+            )
+            created += 1
+    return created
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    full_name: str
+    scope_code: str | None = None
+    department_code: str | None = None
+    description: str = ""
+
+
+def _first_grid(prefix: str) -> str:
+    grid = (
+        AdminUnit.objects.filter(level=AdminLevel.GRID, code__startswith=prefix)
+        .order_by("code")
+        .values_list("code", flat=True)
+        .first()
+    )
+    if grid is None:
+        raise RuntimeError(f"No grid under {prefix}: run `civicgrid demo load` first.")
+    return grid
+
+
+def demo_accounts() -> list[DemoAccount]:
+    return [
+        DemoAccount("admin", Role.ADMINISTRATOR, "系统管理员", description="whole city, Django admin"),
+        DemoAccount("leader", Role.LEADER, "市领导", description="whole city, read-only cockpit"),
+        DemoAccount(
+            "office",
+            Role.PROGRAMME_OFFICE,
+            "社工委干部",
+            department_code="zh-social-management-dept",
+            description="programme office (市委社管部), whole city",
+        ),
+        DemoAccount("operator", Role.HOTLINE_OPERATOR, "话务员小陈", scope_code=CITY_CODE),
+        DemoAccount("dispatcher", Role.DISPATCHER, "市派单员", scope_code=CITY_CODE),
+        DemoAccount("xz-dispatcher", Role.DISPATCHER, "香洲区派单员", scope_code="440402"),
+        DemoAccount("dm-dispatcher", Role.DISPATCHER, "斗门区派单员", scope_code="440403"),
+        DemoAccount("supervisor", Role.SUPERVISOR, "市督办员", scope_code=CITY_CODE),
+        DemoAccount(
+            "civil-affairs", Role.DEPARTMENT_STAFF, "民政局经办人", department_code="zh-civil-affairs"
+        ),
+        DemoAccount(
+            "cuixiang-staff",
+            Role.DEPARTMENT_STAFF,
+            "翠香街道经办人",
+            department_code="zh-street-440402001",
+        ),
+        DemoAccount("xz-grid", Role.GRID_WORKER, "香洲网格员", scope_code="grid:440402001"),
+        DemoAccount("dm-grid", Role.GRID_WORKER, "斗门网格员", scope_code="grid:440403001"),
+        DemoAccount("citizen", Role.CITIZEN, "市民张先生"),
+    ]
+
+
+def accounts_ensure(*, password: str = DEMO_PASSWORD) -> list[tuple[DemoAccount, User]]:
+    """Create or refresh the demo accounts (password reset to the demo password)."""
+    results = []
+    with transaction.atomic():
+        for number, account in enumerate(demo_accounts(), start=1):
+            scope_unit = None
+            if account.scope_code:
+                code = account.scope_code
+                if code.startswith("grid:"):
+                    code = _first_grid(code.removeprefix("grid:"))
+                scope_unit = AdminUnit.objects.get(code=code)
+            department = (
+                Department.objects.get(code=account.department_code)
+                if account.department_code
+                else None
+            )
+            user, _created = User.objects.update_or_create(
+                username=account.username,
+                defaults={
+                    "role": account.role,
+                    "full_name": account.full_name,
+                    "scope_unit": scope_unit,
+                    "department": department,
+                    "phone": f"1380756{number:04d}",
+                    "is_staff": account.role == Role.ADMINISTRATOR,
+                    "is_superuser": account.role == Role.ADMINISTRATOR,
+                    "is_active": True,
+                },
+            )
+            user.set_password(password)
+            user.save(update_fields=["password"])
+            results.append((account, user))
+    return results

@@ -1,0 +1,40 @@
+"""``civicgrid demo load`` and ``civicgrid demo accounts``: the Zhuhai demo."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from civicgrid.demo import loader
+
+
+class Command(BaseCommand):
+    help = "Load the Zhuhai demo data (load) or create/print the demo accounts (accounts)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        load = sub.add_parser("load", help="divisions, boundaries, demo geometry, departments")
+        load.add_argument("--quiet", action="store_true")
+        sub.add_parser("accounts", help="create or reset the demo accounts and print them")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "load":
+            summary = loader.load_territory(actor=None)
+            if not options.get("quiet"):
+                for line in summary.lines:
+                    self.stdout.write(line)
+            return
+        accounts = loader.accounts_ensure()
+        self.stdout.write("")
+        self.stdout.write("Demo accounts (password for all: %s)" % loader.DEMO_PASSWORD)
+        self.stdout.write("-" * 78)
+        for account, user in accounts:
+            scope = user.effective_scope_unit
+            where = f"{scope.name} ({scope.code})" if scope else "—"
+            if account.role in {"administrator", "leader"} and scope is None:
+                where = "珠海市 (whole city)"
+            self.stdout.write(
+                f"{account.username:<16} {user.get_role_display()!s:<18} {account.full_name:<10} {where}"
+            )
+        self.stdout.write("-" * 78)
