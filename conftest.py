@@ -67,10 +67,18 @@ def build_territory() -> Territory:
     t.dm_community = unit(
         "440403001001", "白藤一社区居民委员会", AdminLevel.COMMUNITY, t.dm_street, (10, 0, 20, 10)
     )
-    t.xz_grid_1 = unit("440402001001001", "紫荆第1网格", AdminLevel.GRID, t.xz_community, (0, 0, 5, 10))
-    t.xz_grid_2 = unit("440402001001002", "紫荆第2网格", AdminLevel.GRID, t.xz_community, (5, 0, 10, 10))
-    t.dm_grid_1 = unit("440403001001001", "白藤第1网格", AdminLevel.GRID, t.dm_community, (10, 0, 15, 10))
-    t.dm_grid_2 = unit("440403001001002", "白藤第2网格", AdminLevel.GRID, t.dm_community, (15, 0, 20, 10))
+    t.xz_grid_1 = unit(
+        "440402001001001", "紫荆第1网格", AdminLevel.GRID, t.xz_community, (0, 0, 5, 10)
+    )
+    t.xz_grid_2 = unit(
+        "440402001001002", "紫荆第2网格", AdminLevel.GRID, t.xz_community, (5, 0, 10, 10)
+    )
+    t.dm_grid_1 = unit(
+        "440403001001001", "白藤第1网格", AdminLevel.GRID, t.dm_community, (10, 0, 15, 10)
+    )
+    t.dm_grid_2 = unit(
+        "440403001001002", "白藤第2网格", AdminLevel.GRID, t.dm_community, (15, 0, 20, 10)
+    )
     t.civil_affairs = Department.objects.create(
         code="city-civil-affairs",
         name="珠海市民政局",
@@ -104,8 +112,12 @@ def territory(db: Any) -> Territory:
 def make_user(db: Any) -> Callable[..., User]:
     counter = {"n": 0}
 
-    def make(role: str = Role.CITIZEN, scope_unit: AdminUnit | None = None,
-             department: Department | None = None, **extra: Any) -> User:
+    def make(
+        role: str = Role.CITIZEN,
+        scope_unit: AdminUnit | None = None,
+        department: Department | None = None,
+        **extra: Any,
+    ) -> User:
         counter["n"] += 1
         username = extra.pop("username", f"{role}-{counter['n']}")
         user = User.objects.create_user(

@@ -23,13 +23,14 @@ class RequestOrigin:
     user_agent: str = ""
 
 
-_origin: contextvars.ContextVar[RequestOrigin] = contextvars.ContextVar(
-    "civicgrid_request_origin", default=RequestOrigin()
+_NO_ORIGIN = RequestOrigin()
+_origin: contextvars.ContextVar[RequestOrigin | None] = contextvars.ContextVar(
+    "civicgrid_request_origin", default=None
 )
 
 
 def current_origin() -> RequestOrigin:
-    return _origin.get()
+    return _origin.get() or _NO_ORIGIN
 
 
 @contextmanager

@@ -15,8 +15,14 @@ class DomainError(Exception):
     code = "domain_error"
     http_status = 400
 
-    def __init__(self, message: Any, *, code: str | None = None, field: str | None = None,
-                 details: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        message: Any,
+        *,
+        code: str | None = None,
+        field: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(str(message))
         self.message = message
         if code:
@@ -36,7 +42,7 @@ class NotFoundError(DomainError):
 
 
 class ConflictError(DomainError):
-    """Somebody else changed the object first (optimistic concurrency) or the move is illegal now."""
+    """Somebody else changed the object first (optimistic concurrency), or the move is illegal."""
 
     code = "conflict"
     http_status = 409

@@ -43,7 +43,9 @@ class AuditRecord(models.Model):
     target_type = models.CharField(_("object type"), max_length=64, blank=True, db_index=True)
     target_id = models.CharField(_("object id"), max_length=64, blank=True, db_index=True)
     target_repr = models.CharField(_("object"), max_length=200, blank=True)
-    admin_unit_code = models.CharField(_("admin unit code"), max_length=20, blank=True, db_index=True)
+    admin_unit_code = models.CharField(
+        _("admin unit code"), max_length=20, blank=True, db_index=True
+    )
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
     purpose = models.CharField(_("purpose"), max_length=300, blank=True)

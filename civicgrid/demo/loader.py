@@ -18,7 +18,7 @@ from civicgrid.territory.models import AdminLevel, AdminUnit, Department, Depart
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TERRITORY_DATA_DIR = Path(territory_services.__file__).resolve().parent / "data"
 CITY_CODE = "4404"
-DEMO_PASSWORD = "CivicGrid-2026"
+DEMO_PASSWORD = "CivicGrid-2026"  # noqa: S105 - published demo password, local only
 
 
 @dataclass
@@ -111,7 +111,9 @@ def _first_grid(prefix: str) -> str:
 
 def demo_accounts() -> list[DemoAccount]:
     return [
-        DemoAccount("admin", Role.ADMINISTRATOR, "系统管理员", description="whole city, Django admin"),
+        DemoAccount(
+            "admin", Role.ADMINISTRATOR, "系统管理员", description="whole city, Django admin"
+        ),
         DemoAccount("leader", Role.LEADER, "市领导", description="whole city, read-only cockpit"),
         DemoAccount(
             "office",
@@ -126,7 +128,10 @@ def demo_accounts() -> list[DemoAccount]:
         DemoAccount("dm-dispatcher", Role.DISPATCHER, "斗门区派单员", scope_code="440403"),
         DemoAccount("supervisor", Role.SUPERVISOR, "市督办员", scope_code=CITY_CODE),
         DemoAccount(
-            "civil-affairs", Role.DEPARTMENT_STAFF, "民政局经办人", department_code="zh-civil-affairs"
+            "civil-affairs",
+            Role.DEPARTMENT_STAFF,
+            "民政局经办人",
+            department_code="zh-civil-affairs",
         ),
         DemoAccount(
             "cuixiang-staff",

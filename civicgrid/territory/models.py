@@ -92,14 +92,17 @@ class DepartmentKind(models.TextChoices):
 
 
 class Department(BaseModel):
-    """部门/单位: a body that handles appeals, leads tasks or owns data, attached to an admin unit."""
+    """部门/单位: a body that handles appeals, leads tasks or owns data; attached to an admin unit."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("full name"), max_length=100, unique=True)
     short_name = models.CharField(_("short name"), max_length=40, blank=True, db_index=True)
     kind = models.CharField(_("kind"), max_length=16, choices=DepartmentKind.choices)
     admin_unit = models.ForeignKey(
-        AdminUnit, verbose_name=_("admin unit"), on_delete=models.PROTECT, related_name="departments"
+        AdminUnit,
+        verbose_name=_("admin unit"),
+        on_delete=models.PROTECT,
+        related_name="departments",
     )
     parent = models.ForeignKey(
         "self",

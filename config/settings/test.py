@@ -7,9 +7,7 @@ from .base import database_from_url
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-DATABASES = {
-    "default": database_from_url(os.environ.get("DATABASE_URL", "sqlite:///:memory:"))
-}
+DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", "sqlite:///:memory:"))}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("CIVICGRID_TEST_SQLITE", "")}  # type: ignore[index]
     # In-memory test databases ignore WAL; keep options minimal.

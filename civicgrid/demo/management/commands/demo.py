@@ -27,7 +27,7 @@ class Command(BaseCommand):
             return
         accounts = loader.accounts_ensure()
         self.stdout.write("")
-        self.stdout.write("Demo accounts (password for all: %s)" % loader.DEMO_PASSWORD)
+        self.stdout.write(f"Demo accounts (password for all: {loader.DEMO_PASSWORD})")
         self.stdout.write("-" * 78)
         for account, user in accounts:
             scope = user.effective_scope_unit
@@ -35,6 +35,7 @@ class Command(BaseCommand):
             if account.role in {"administrator", "leader"} and scope is None:
                 where = "珠海市 (whole city)"
             self.stdout.write(
-                f"{account.username:<16} {user.get_role_display()!s:<18} {account.full_name:<10} {where}"
+                f"{account.username:<16} {user.get_role_display()!s:<18} "
+                f"{account.full_name:<10} {where}"
             )
         self.stdout.write("-" * 78)
