@@ -92,7 +92,7 @@ class DepartmentKind(models.TextChoices):
 
 
 class Department(BaseModel):
-    """部门/单位: a body that handles appeals, leads tasks or owns data; attached to an admin unit."""
+    """部门/单位: a body that handles appeals, leads tasks or owns data, under an admin unit."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("full name"), max_length=100, unique=True)
