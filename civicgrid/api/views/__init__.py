@@ -1,0 +1,1 @@
+"""REST views of CivicGrid, one module per area."""
