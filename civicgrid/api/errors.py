@@ -44,7 +44,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         response.status_code = status.HTTP_400_BAD_REQUEST
     elif isinstance(exc, exceptions.APIException):
         response.data = {
-            "error": {"code": exc.get_codes() if isinstance(exc.get_codes(), str) else "error",
-                      "message": str(exc.detail), "fields": {}}
+            "error": {
+                "code": exc.get_codes() if isinstance(exc.get_codes(), str) else "error",
+                "message": str(exc.detail),
+                "fields": {},
+            }
         }
     return response

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from civicgrid.accounts.models import Role
+from civicgrid.core.masking import mask_phone
 from civicgrid.territory.models import AdminLevel
 
 
@@ -205,8 +206,6 @@ class UserSerializer(serializers.Serializer):
         return user.department.name if user.department_id else None
 
     def get_phone_masked(self, user: Any) -> str:
-        from civicgrid.core.masking import mask_phone
-
         return mask_phone(user.phone) if user.phone else ""
 
 

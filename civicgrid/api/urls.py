@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from .views import territory
+from .views import accounts, auth, departments, territory
 
 app_name = "api"
 
@@ -9,11 +9,8 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
-    path(
-        "territory/geojson/",
-        territory.TerritoryGeoJSONView.as_view(),
-        name="territory-geojson",
-    ),
+    path("auth/token/", auth.TokenView.as_view(), name="auth-token"),
+    path("territory/geojson/", territory.TerritoryGeoJSONView.as_view(), name="territory-geojson"),
     path("territory/locate/", territory.TerritoryLocateView.as_view(), name="territory-locate"),
     path("territory/units/", territory.UnitListView.as_view(), name="territory-units"),
     path(
@@ -22,4 +19,22 @@ urlpatterns = [
         name="territory-unit-detail",
     ),
     path("territory/tree/", territory.UnitTreeView.as_view(), name="territory-tree"),
+    path("departments/", departments.DepartmentListView.as_view(), name="departments"),
+    path(
+        "departments/<slug:code>/",
+        departments.DepartmentDetailView.as_view(),
+        name="department-detail",
+    ),
+    path("accounts/me/", accounts.MeView.as_view(), name="accounts-me"),
+    path("accounts/users/", accounts.UserListView.as_view(), name="accounts-users"),
+    path(
+        "accounts/users/<str:username>/",
+        accounts.UserDetailView.as_view(),
+        name="accounts-user-detail",
+    ),
+    path(
+        "accounts/users/<str:username>/reveal/",
+        accounts.UserRevealView.as_view(),
+        name="accounts-user-reveal",
+    ),
 ]

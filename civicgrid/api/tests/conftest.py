@@ -11,7 +11,14 @@ from rest_framework.test import APIClient
 
 from civicgrid.accounts.models import Role, User
 
-ACTORS = ["anonymous", "citizen", "staff_without_scope", "xz_grid_worker", "dm_dispatcher", "city_admin"]
+ACTORS = [
+    "anonymous",
+    "citizen",
+    "staff_without_scope",
+    "xz_grid_worker",
+    "dm_dispatcher",
+    "city_admin",
+]
 
 
 @pytest.fixture

@@ -102,9 +102,7 @@ def test_bad_parameters_are_named(actors, params, field):
     assert list(error["fields"]) == [field]
 
 
-def test_one_query_whatever_the_number_of_grids(
-    actors, territory, django_assert_num_queries
-):
+def test_one_query_whatever_the_number_of_grids(actors, territory, django_assert_num_queries):
     community = territory.xz_community
     for number in range(3, 60):
         AdminUnit.objects.create(

@@ -100,10 +100,7 @@ class TerritoryGeoJSONView(ScopedAPIMixin, GenericAPIView):
             .order_by("code")
             .annotate(boundary_text=Cast("boundary", TextField()), parent_code=F("parent__code"))
         )
-        if within:
-            rows = rows.filter(code__startswith=within)
-        else:
-            rows = rows.none()
+        rows = rows.filter(code__startswith=within) if within else rows.none()
         if level:
             rows = rows.filter(level=level)
         values = rows.values_list(
@@ -122,8 +119,13 @@ class TerritoryGeoJSONView(ScopedAPIMixin, GenericAPIView):
                 ensure_ascii=False,
             )
             parts.append(
-                '{"type":"Feature","id":%s,"geometry":%s,"properties":%s}'
-                % (json.dumps(code), boundary_text, properties)
+                '{"type":"Feature","id":'
+                + json.dumps(code)
+                + ',"geometry":'
+                + boundary_text
+                + ',"properties":'
+                + properties
+                + "}"
             )
         body = '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
         return HttpResponse(body, content_type="application/geo+json; charset=utf-8")
@@ -147,10 +149,10 @@ class TerritoryLocateView(ScopedAPIMixin, GenericAPIView):
         },
     )
     def get(self, request: Request) -> Response:
-        from civicgrid.territory.selectors import locate_point
-
         params = parse_query(LocateQuerySerializer, request)
         lon, lat = params["lon"], params["lat"]
+        from civicgrid.territory.selectors import locate_point  # written in parallel
+
         result = locate_point(lon, lat)
         if result is None:
             raise NotFoundError(
@@ -255,7 +257,8 @@ class UnitTreeView(ScopedAPIMixin, GenericAPIView):
         if root is None:
             raise unit_not_found()
         root_index = LEVEL_ORDER.index(AdminLevel(root.level))
-        levels = [str(level) for level in LEVEL_ORDER[root_index + 1 : root_index + 1 + params["depth"]]]
+        below = LEVEL_ORDER[root_index + 1 : root_index + 1 + params["depth"]]
+        levels = [str(level) for level in below]
         descendants = (
             units_visible_to(request.user)
             .filter(code__startswith=root.code, level__in=levels)
@@ -278,5 +281,3 @@ class UnitTreeView(ScopedAPIMixin, GenericAPIView):
             }
 
         return Response(node(root.pk, root.code, root.name, root.level))
-
-
