@@ -121,7 +121,7 @@ class LocateSerializer(serializers.Serializer):
     district = UnitRefSerializer(allow_null=True)
     street = UnitRefSerializer(allow_null=True)
     community = UnitRefSerializer(allow_null=True)
-    grid = UnitRefSerializer()
+    grid = UnitRefSerializer(allow_null=True)
     lon = serializers.FloatField()
     lat = serializers.FloatField()
 

@@ -23,6 +23,7 @@ from civicgrid.accounts.selectors import (
 )
 from civicgrid.core.errors import NotFoundError
 from civicgrid.territory.models import CODE_LENGTH, LEVEL_ORDER, AdminLevel, AdminUnit
+from civicgrid.territory.selectors import locate_point
 
 from ..base import ScopedAPIMixin
 from ..serializers import (
@@ -151,15 +152,13 @@ class TerritoryLocateView(ScopedAPIMixin, GenericAPIView):
     def get(self, request: Request) -> Response:
         params = parse_query(LocateQuerySerializer, request)
         lon, lat = params["lon"], params["lat"]
-        from civicgrid.territory.selectors import locate_point  # written in parallel
-
         result = locate_point(lon, lat)
         if result is None:
             raise NotFoundError(
                 _("The point is outside the city: it lies in no grid."), code="outside_city"
             )
-        grid_code = result.grid.code
-        grid = unit_visible_to(request.user, grid_code)
+        # The smallest unit found: the grid wherever grids have boundaries.
+        grid = unit_visible_to(request.user, result.unit.code)
         if grid is None:
             raise NotFoundError(
                 _("The point lies outside your area of responsibility."), code="outside_scope"
@@ -235,10 +234,19 @@ class UnitDetailView(ScopedAPIMixin, GenericAPIView):
             .annotate(parent_code=F("parent__code"))
             .order_by("code")
         )
-        unit.parent_code = unit.parent.code if unit.parent else None  # type: ignore[attr-defined]
-        unit.breadcrumb = unit_breadcrumb(request.user, unit)  # type: ignore[attr-defined]
-        unit.children = list(children)  # type: ignore[attr-defined]
-        return Response(UnitDetailSerializer(unit).data)
+        data = {
+            "code": unit.code,
+            "name": unit.name,
+            "level": unit.level,
+            "parent_code": unit.parent.code if unit.parent else None,
+            "centroid_lon": unit.centroid_lon,
+            "centroid_lat": unit.centroid_lat,
+            "is_demo_geometry": unit.is_demo_geometry,
+            "boundary": unit.boundary,
+            "breadcrumb": unit_breadcrumb(request.user, unit),
+            "children": list(children),
+        }
+        return Response(UnitDetailSerializer(data).data)
 
 
 class UnitTreeView(ScopedAPIMixin, GenericAPIView):
