@@ -78,7 +78,3 @@ def assert_refused_anonymous(response: Any) -> None:
     assert_error(response, 401, "not_authenticated")
     assert response["WWW-Authenticate"] == "Token"
 
-
-@pytest.fixture(autouse=True)
-def api_only_urls(settings: Any) -> None:
-    settings.ROOT_URLCONF = "civicgrid.api.tests.urls"
