@@ -1,0 +1,142 @@
+"""身份证号: the 18-character citizen ID number of GB 11643-1999.
+
+Layout: 6-digit address (region) code, 8-digit birth date ``YYYYMMDD``, 3-digit sequence
+number (odd for men, even for women), and an ISO 7064 MOD 11-2 check character (0-9 or X).
+
+Region check: only the first two digits (province level) are checked against the list of
+province-level codes. The full six-digit code is *not* looked up in a table on purpose: a
+number keeps the address code of the county where it was first issued, and counties are
+merged, renamed and re-coded every year, so millions of valid numbers carry codes that no
+current table contains.
+
+Accepted province-level prefixes include 71 (Taiwan), 81 (Hong Kong), 82 (Macao) and 83
+(residence permits of Taiwan residents), which appear on residence permits for residents of
+those regions. The 15-digit numbers of the first generation and foreigners' permanent
+residence ID cards are not accepted here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+WEIGHTS = tuple(pow(2, 17 - position, 11) for position in range(17))
+CHECK_CHARACTERS = "10X98765432"
+PROVINCE_CODES = frozenset(
+    {
+        *range(11, 16),  # 北京 天津 河北 山西 内蒙古
+        *range(21, 24),  # 辽宁 吉林 黑龙江
+        *range(31, 38),  # 上海 江苏 浙江 安徽 福建 江西 山东
+        *range(41, 47),  # 河南 湖北 湖南 广东 广西 海南
+        *range(50, 55),  # 重庆 四川 贵州 云南 西藏
+        *range(61, 66),  # 陕西 甘肃 青海 宁夏 新疆
+        71,  # 台湾
+        81,  # 香港
+        82,  # 澳门
+        83,  # 台湾居民居住证
+    }
+)
+EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
+_FORMAT = re.compile(r"[0-9]{17}[0-9X]")
+_BODY = re.compile(r"[0-9]{17}")
+
+DEFAULT_FIELD = _("ID number")
+
+
+@dataclass(frozen=True)
+class IdNumberInfo:
+    """What an ID number says about its holder."""
+
+    number: str
+    birth_date: dt.date
+    sex: str  # "M" or "F", from the parity of the 17th digit
+    region_code: str  # the six-digit address code, as issued
+
+
+def normalise_id_number(value: Any) -> str:
+    """Full-width characters to ASCII, whitespace removed, ``x`` to ``X``."""
+    text = unicodedata.normalize("NFKC", str(value or ""))
+    return re.sub(r"\s+", "", text).upper()
+
+
+def id_number_check_digit(first17: str) -> str:
+    """The GB 11643 check character (ISO 7064 MOD 11-2) of the first 17 digits."""
+    if not _BODY.fullmatch(first17):
+        raise ValueError("the first 17 characters of an ID number must be digits")
+    total = sum(int(digit) * weight for digit, weight in zip(first17, WEIGHTS, strict=True))
+    return CHECK_CHARACTERS[total % 11]
+
+
+def parse_id_number(
+    value: Any, field: Any = DEFAULT_FIELD, *, today: dt.date | None = None
+) -> IdNumberInfo:
+    """Validate ``value`` and return its parts; raise ``ValidationError`` naming ``field``."""
+    number = normalise_id_number(value)
+    params: dict[str, Any] = {"field": field}
+    if len(number) != 18:
+        raise ValidationError(
+            _("%(field)s: an ID number has 18 characters; this one has %(length)s."),
+            code="id_number_length",
+            params={**params, "length": len(number)},
+        )
+    if not _FORMAT.fullmatch(number):
+        raise ValidationError(
+            _("%(field)s: only digits are allowed, except that the last character may be X."),
+            code="id_number_characters",
+            params=params,
+        )
+    region = number[:6]
+    if int(number[:2]) not in PROVINCE_CODES:
+        raise ValidationError(
+            _("%(field)s: the region code %(region)s does not start with a province code."),
+            code="id_number_region",
+            params={**params, "region": region},
+        )
+    birth_text = number[6:14]
+    try:
+        birth_date = dt.date(int(birth_text[:4]), int(birth_text[4:6]), int(birth_text[6:]))
+    except ValueError:
+        raise ValidationError(
+            _("%(field)s: the birth date %(birth)s in the ID number is not a real date."),
+            code="id_number_birth_date",
+            params={**params, "birth": birth_text},
+        ) from None
+    if birth_date < EARLIEST_BIRTH_DATE:
+        raise ValidationError(
+            _("%(field)s: the birth date %(birth)s in the ID number is before 1900."),
+            code="id_number_birth_date",
+            params={**params, "birth": birth_date.isoformat()},
+        )
+    if birth_date > (today or timezone.localdate()):
+        raise ValidationError(
+            _("%(field)s: the birth date %(birth)s in the ID number is in the future."),
+            code="id_number_birth_date",
+            params={**params, "birth": birth_date.isoformat()},
+        )
+    expected = id_number_check_digit(number[:17])
+    if number[17] != expected:
+        raise ValidationError(
+            _("%(field)s: the ID number's check digit is wrong (expected %(expected)s)."),
+            code="id_number_check_digit",
+            params={**params, "expected": expected},
+        )
+    return IdNumberInfo(
+        number=number,
+        birth_date=birth_date,
+        sex="M" if int(number[16]) % 2 else "F",
+        region_code=region,
+    )
+
+
+def validate_id_number(
+    value: Any, field: Any = DEFAULT_FIELD, *, today: dt.date | None = None
+) -> str:
+    """Django validator; returns the normalised number (upper-case X) when it is valid."""
+    return parse_id_number(value, field, today=today).number
