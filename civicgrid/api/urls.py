@@ -21,7 +21,7 @@ urlpatterns = [
     path("territory/tree/", territory.UnitTreeView.as_view(), name="territory-tree"),
     path("departments/", departments.DepartmentListView.as_view(), name="departments"),
     path(
-        "departments/<slug:code>/",
+        "departments/<str:code>/",
         departments.DepartmentDetailView.as_view(),
         name="department-detail",
     ),

@@ -78,3 +78,10 @@ def assert_refused_anonymous(response: Any) -> None:
     assert_error(response, 401, "not_authenticated")
     assert response["WWW-Authenticate"] == "Token"
 
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> None:
+    """Throttle counters live in the cache; every test starts without any."""
+    from django.core.cache import cache
+
+    cache.clear()
