@@ -121,6 +121,14 @@ class _Calendar:
         return day.weekday() < 5
 
 
+def _shift(day: dt.date, delta: dt.timedelta) -> dt.date:
+    """``day + delta`` clamped to the representable dates (the year check then refuses it)."""
+    try:
+        return day + delta
+    except OverflowError:
+        return dt.date.max if delta > dt.timedelta(0) else dt.date.min
+
+
 def _window_days(count: int) -> int:
     """Calendar days that very probably hold ``count`` working days (5 of 7, plus holidays)."""
     return count * 3 // 2 + 30
@@ -144,7 +152,7 @@ def add_working_days(start: dt.date, n: int) -> dt.date:
     step = ONE_DAY if n >= 0 else -ONE_DAY
     remaining = abs(n)
     window = dt.timedelta(days=_window_days(max(remaining, 1)))
-    calendar.load(start, start + window if n >= 0 else start - window)
+    calendar.load(start, _shift(start, window if n >= 0 else -window))
     day = start
     if n == 0:
         while not _is_working(calendar, day, step, window):
@@ -162,7 +170,7 @@ def _is_working(
 ) -> bool:
     if not calendar.is_loaded(day):
         # The first window was too short (long holiday runs): load a bigger one in one go.
-        calendar.load(day, day + step * (window // ONE_DAY) * 2)
+        calendar.load(day, _shift(day, step * (window // ONE_DAY) * 2))
     return calendar.is_working_day(day)
 
 

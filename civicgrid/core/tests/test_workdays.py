@@ -221,3 +221,12 @@ def test_long_holiday_runs_extend_the_window_with_few_queries(  # type: ignore[n
     )
     with django_assert_max_num_queries(2):
         assert add_working_days(D(2026, 3, 1), 1) == D(2026, 4, 13)
+
+
+def test_dates_at_the_ends_of_the_range_are_unknown_years_not_crashes() -> None:
+    with pytest.raises(CalendarUnknownYearError) as caught:
+        add_working_days(D(1, 1, 2), -5)
+    assert caught.value.year == 1
+    with pytest.raises(CalendarUnknownYearError) as late:
+        add_working_days(D(9999, 12, 30), 5)
+    assert late.value.year == 9999
