@@ -67,7 +67,7 @@ def test_citizens_get_403_on_staff_pages(
 def test_citizen_home_is_the_simple_page_without_staff_menu(citizen: Any) -> None:
     response = client_for(citizen).get(reverse("web:home"))
     assert response.status_code == 200
-    assert [t.name for t in response.templates][0] == "web/home_citizen.html"
+    assert response.templates[0].name == "web/home_citizen.html"
     assert [item["key"] for item in response.context["nav_items"]] == ["home"]
     assert reverse("web:staff") not in text_of(response)
 
@@ -123,9 +123,7 @@ def test_grid_worker_gets_404_on_other_units(xz_grid_worker: Any) -> None:
     client = client_for(xz_grid_worker)
     for code in ["440403", "440403001001001", "440402001", "440402001001002", "999999"]:
         assert client.get(reverse("web:territory_detail", args=[code])).status_code == 404
-        assert client.get(
-            reverse("web:territory_children", args=[code]), **HTMX
-        ).status_code == 404
+        assert client.get(reverse("web:territory_children", args=[code]), **HTMX).status_code == 404
 
 
 def test_grid_worker_detail_of_own_grid_shows_breadcrumb(xz_grid_worker: Any) -> None:
@@ -156,9 +154,7 @@ def test_grid_worker_detail_of_own_grid_shows_breadcrumb(xz_grid_worker: Any) ->
 def test_search_partial_of_grid_worker_never_leaves_their_scope(
     xz_grid_worker: Any, query: str, expected: list[str]
 ) -> None:
-    response = client_for(xz_grid_worker).get(
-        reverse("web:territory_search"), {"q": query}, **HTMX
-    )
+    response = client_for(xz_grid_worker).get(reverse("web:territory_search"), {"q": query}, **HTMX)
     assert response.status_code == 200
     assert [u.code for u in response.context["units"]] == expected
     assert "斗门" not in text_of(response)
@@ -269,8 +265,9 @@ def test_dispatcher_directory_masks_phones_and_offers_reveal(
     assert response.status_code == 200
     rows = {row["user"].username: row for row in response.context["rows"]}
     assert sorted(rows) == ["dm-dispatcher", "dm-grid"]
-    assert rows["dm-grid"]["masked_phone"] == dm_grid_worker.phone[:3] + "****" + (
-        dm_grid_worker.phone[-4:]
+    assert (
+        rows["dm-grid"]["masked_phone"]
+        == dm_grid_worker.phone[:3] + "****" + (dm_grid_worker.phone[-4:])
     )
     assert rows["dm-grid"]["may_reveal"] is True
     html = text_of(response)
@@ -316,9 +313,7 @@ def test_territory_page_query_count(city_admin: Any, django_assert_max_num_queri
     with django_assert_max_num_queries(5):
         assert client.get(reverse("web:territory")).status_code == 200
     with django_assert_max_num_queries(6):
-        assert client.get(
-            reverse("web:territory_search"), {"q": "网格"}, **HTMX
-        ).status_code == 200
+        assert client.get(reverse("web:territory_search"), {"q": "网格"}, **HTMX).status_code == 200
 
 
 # --- Revealing a phone -----------------------------------------------------------------------

@@ -5,9 +5,9 @@
   "use strict";
 
   var NEXT_LEVEL = { city: "district", district: "street", street: "community", community: "grid" };
-  var BASE_STYLE = { color: "#1d4ed8", weight: 1.5, fillColor: "#1d4ed8", fillOpacity: 0.08 };
+  var BASE_STYLE = { color: "#1d4ed8", weight: 1.5, fillColor: "#1d4ed8", fillOpacity: 0.06 };
   var DEMO_STYLE = { color: "#b45309", weight: 1.5, dashArray: "6 4", fillColor: "#b45309", fillOpacity: 0.06 };
-  var SELECTED_STYLE = { color: "#b42318", weight: 3, fillColor: "#b42318", fillOpacity: 0.15 };
+  var SELECTED_STYLE = { color: "#b42318", weight: 3, fillColor: "#f97316", fillOpacity: 0.12 };
 
   function styleFor(feature, isSelected) {
     var base = feature.properties && feature.properties.is_demo_geometry ? DEMO_STYLE : BASE_STYLE;
@@ -30,7 +30,7 @@
     this.data = element.dataset;
     this.status = document.getElementById("map-status");
     this.locateResult = document.getElementById("locate-result");
-    this.layersByKey = {};
+    this.baseCodes = {};
     this.selectedCode = "";
     this.map = L.map(element, { zoomControl: true, attributionControl: false, minZoom: 1, maxZoom: 18 });
     this.map.setView([22.27, 113.55], 9);
@@ -68,8 +68,17 @@
     var self = this;
     var features = (collection && collection.features) || [];
     features = features.filter(function (feature) {
-      return feature && feature.geometry;
+      if (!feature || !feature.geometry) {
+        return false;
+      }
+      // A unit already drawn in the overview is only re-styled, never drawn twice.
+      return group === self.baseGroup || !self.baseCodes[feature.properties.code];
     });
+    if (group === self.baseGroup) {
+      features.forEach(function (feature) {
+        self.baseCodes[feature.properties.code] = true;
+      });
+    }
     if (!features.length) {
       return null;
     }
@@ -104,12 +113,30 @@
           bounds.extend(layer.getBounds());
         }
       });
+      if (group === self.detailGroup) {
+        drawn += self.extendWithBase(bounds);
+      }
       self.setStatus(drawn ? "" : self.data.msgNoBoundaries);
       return bounds;
     }).catch(function () {
       self.setStatus(self.data.msgLoadFailed);
       return L.latLngBounds([]);
     });
+  };
+
+  /* The selected unit may be drawn in the overview only: take its bounds from there. */
+  TerritoryMap.prototype.extendWithBase = function (bounds) {
+    var self = this;
+    var found = 0;
+    this.baseGroup.eachLayer(function (geoLayer) {
+      geoLayer.eachLayer(function (featureLayer) {
+        if (featureLayer.feature.properties.code === self.selectedCode) {
+          bounds.extend(featureLayer.getBounds());
+          found += 1;
+        }
+      });
+    });
+    return found;
   };
 
   TerritoryMap.prototype.restyle = function () {

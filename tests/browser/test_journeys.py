@@ -1,0 +1,127 @@
+"""Journeys through the web shell in real Chromium: territory tree and map, language switch,
+revealing a colleague's phone number."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from civicgrid.accounts.models import Role
+from civicgrid.core.models import AuditRecord
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOT = Path(os.environ.get("CIVICGRID_SCREENSHOT_DIR", "/work/notes")) / (
+    "screenshot-territory.png"
+)
+POLYGONS = "#territory-map path.leaflet-interactive"
+
+
+def wait_for_polygons(page: Any, at_least: int) -> int:
+    page.wait_for_function(
+        "([selector, n]) => document.querySelectorAll(selector).length >= n",
+        arg=[POLYGONS, at_least],
+    )
+    return page.locator(POLYGONS).count()
+
+
+def test_grid_worker_sees_own_subtree_on_tree_and_map(
+    page: Any, live_server: Any, log_in: Callable[..., None], xz_grid_worker: Any
+) -> None:
+    log_in(page, xz_grid_worker.username)
+    page.click("nav.main-nav >> text=行政区划")
+    page.wait_for_url(f"{live_server.url}/territory/")
+    assert page.inner_text("h1") == "行政区划"
+    assert wait_for_polygons(page, 1) >= 1
+    tree = page.locator("#unit-tree")
+    assert "紫荆第1网格" in tree.inner_text()
+    assert "斗门区" not in page.locator("main").inner_text()
+
+    page.fill("#unit-search", "网格")
+    page.wait_for_selector("#unit-search-results .tree-node")
+    found = page.locator("#unit-search-results .tree-node").evaluate_all(
+        "nodes => nodes.map(n => n.dataset.code)"
+    )
+    assert found == ["440402001001001"]
+    page.fill("#unit-search", "白藤")
+    page.wait_for_selector("#unit-search-results p.hint")
+    assert "白藤" not in page.locator("#unit-search-results .tree").all_inner_texts()
+
+    # Clicking inside the grid's polygon asks the locate service which grid it is.
+    page.locator(POLYGONS).first.click()
+    page.wait_for_selector("#locate-result dd[data-level=grid]")
+    assert "紫荆第1网格 (440402001001001)" in page.inner_text("#locate-result")
+
+
+def test_city_admin_sees_both_districts_and_expands_the_tree(
+    page: Any, live_server: Any, log_in: Callable[..., None], city_admin: Any, territory: Any
+) -> None:
+    territory.dm_street.is_demo_geometry = True
+    territory.dm_street.save()
+    log_in(page, city_admin.username)
+    page.goto(f"{live_server.url}/territory/")
+    assert wait_for_polygons(page, 4) == 4  # 2 districts + 2 streets
+    assert page.locator("#territory-map path[stroke-dasharray]").count() == 1
+    page.click("#unit-tree .tree-link[data-code='4404']")
+    page.wait_for_selector("#unit-tree .tree-link[data-code='440403']")
+    tree_text = page.inner_text("#unit-tree")
+    assert "香洲区" in tree_text
+    assert "斗门区" in tree_text
+    assert page.inner_text("#unit-details h2") == "珠海市"
+    page.click("#unit-tree .tree-link[data-code='440402']")
+    page.wait_for_selector("#unit-tree .tree-link[data-code='440402001']")
+    assert page.inner_text("#unit-details h2") == "香洲区"
+    page.set_viewport_size({"width": 1280, "height": 900})
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+
+def test_language_switch_to_english(
+    page: Any, live_server: Any, log_in: Callable[..., None], city_admin: Any
+) -> None:
+    log_in(page, city_admin.username)
+    page.goto(f"{live_server.url}/territory/")
+    assert page.inner_text("h1") == "行政区划"
+    page.click("form.language-switch button[value=en]")
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    assert page.inner_text("h1") == "Territory"
+    assert page.locator("nav.main-nav").inner_text().split("\n") == [
+        "Home",
+        "Territory",
+        "Departments",
+        "Staff directory",
+    ]
+    assert "Log out" in page.inner_text("header")
+    page.click("form.language-switch button[value=zh-hans]")
+    page.wait_for_function("document.documentElement.lang === 'zh-hans'")
+    assert page.inner_text("h1") == "行政区划"
+
+
+def test_dispatcher_reveals_a_phone_with_a_purpose(
+    page: Any,
+    live_server: Any,
+    log_in: Callable[..., None],
+    territory: Any,
+    make_user: Callable[..., Any],
+    dm_grid_worker: Any,
+) -> None:
+    dispatcher = make_user(Role.DISPATCHER, scope_unit=territory.doumen, username="dm-dispatch")
+    log_in(page, dispatcher.username)
+    page.goto(f"{live_server.url}/staff/")
+    row = page.locator("tr[data-username='dm-grid']")
+    masked = dm_grid_worker.phone[:3] + "****" + dm_grid_worker.phone[-4:]
+    assert row.locator(".masked-phone").inner_text() == masked
+    assert dm_grid_worker.phone not in page.content()
+    row.locator("summary").click()
+    row.locator("input[name=purpose]").fill("核实网格事件上报人")
+    row.locator("button[type=submit]").click()
+    revealed = row.locator("[data-testid=revealed-phone]")
+    revealed.wait_for()
+    assert revealed.inner_text() == dm_grid_worker.phone
+    assert not row.locator(".masked-phone").is_visible()
+    record = AuditRecord.objects.get(action="pii.reveal")
+    assert (record.actor_id, record.purpose) == (dispatcher.pk, "核实网格事件上报人")
