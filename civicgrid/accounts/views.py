@@ -30,5 +30,5 @@ class LogoutView(auth_views.LogoutView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
         if user.is_authenticated:
-            session_logout_record(user=user)  # type: ignore[arg-type]
+            session_logout_record(user=user)
         return super().post(request, *args, **kwargs)

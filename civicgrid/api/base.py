@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 
 from civicgrid.core.errors import DomainError
 
 
-class ScopedAPIMixin:
+class ScopedAPIView(GenericAPIView):
     """Token first, so an anonymous client gets 401 with ``WWW-Authenticate: Token``.
 
     Every view of the API reads scoped data only through :mod:`civicgrid.accounts.selectors`.

@@ -16,7 +16,7 @@ from civicgrid.territory.models import AdminLevel
 class ErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Stable machine-readable code, e.g. outside_city.")
     message = serializers.CharField(help_text="Translated message for people.")
-    fields = serializers.DictField(
+    fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Messages per input field at fault.",
     )
@@ -128,14 +128,17 @@ class LocateSerializer(serializers.Serializer):
 
 class UnitListQuerySerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=AdminLevel.choices, required=False)
-    parent = serializers.CharField(required=False, max_length=20, help_text="Parent unit code.")
+    # A declared field named like a Field attribute is fine: DRF pops declared fields.
+    parent = serializers.CharField(  # type: ignore[assignment]
+        required=False, max_length=20, help_text="Parent unit code."
+    )
     q = serializers.CharField(
         required=False, max_length=100, help_text="Part of the name, or the start of the code."
     )
 
 
 class TreeQuerySerializer(serializers.Serializer):
-    root = serializers.CharField(
+    root = serializers.CharField(  # type: ignore[assignment]
         required=False, max_length=20, help_text="Code of the root (default: your scope)."
     )
     depth = serializers.IntegerField(

@@ -7,7 +7,6 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -16,7 +15,7 @@ from civicgrid.accounts.selectors import may_reveal_personal_data, users_visible
 from civicgrid.accounts.services import user_reveal_personal_data
 from civicgrid.core.errors import NotFoundError, PermissionDeniedError
 
-from ..base import ScopedAPIMixin
+from ..base import ScopedAPIView
 from ..serializers import (
     ErrorSerializer,
     MeSerializer,
@@ -35,18 +34,18 @@ def visible_user_or_404(actor: Any, username: str) -> User:
     return user
 
 
-class MeView(ScopedAPIMixin, GenericAPIView):
+class MeView(ScopedAPIView):
     serializer_class = MeSerializer
 
     @extend_schema(operation_id="accounts_me", tags=["accounts"], responses={200: MeSerializer})
     def get(self, request: Request) -> Response:
-        user = (
-            User.objects.select_related("scope_unit", "department").filter(pk=request.user.pk).get()
+        user = User.objects.select_related("scope_unit", "department").get(
+            username=request.user.get_username()
         )
         return Response(MeSerializer(user).data)
 
 
-class UserListView(ScopedAPIMixin, GenericAPIView):
+class UserListView(ScopedAPIView):
     """Staff directory (人员名录): accounts in the actor's scope, phones masked."""
 
     serializer_class = UserSerializer
@@ -72,7 +71,7 @@ class UserListView(ScopedAPIMixin, GenericAPIView):
         return self.get_paginated_response(UserSerializer(page, many=True).data)
 
 
-class UserDetailView(ScopedAPIMixin, GenericAPIView):
+class UserDetailView(ScopedAPIView):
     serializer_class = UserSerializer
 
     @extend_schema(
@@ -84,7 +83,7 @@ class UserDetailView(ScopedAPIMixin, GenericAPIView):
         return Response(UserSerializer(visible_user_or_404(request.user, username)).data)
 
 
-class UserRevealView(ScopedAPIMixin, GenericAPIView):
+class UserRevealView(ScopedAPIView):
     """查看完整手机号: the full phone, for an entitled actor, with a purpose; always audited."""
 
     serializer_class = RevealRequestSerializer

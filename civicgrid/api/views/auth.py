@@ -52,7 +52,7 @@ class TokenView(GenericAPIView):
         # The DRF request is passed so django-axes can count the attempt; its lockout flag
         # stays on this request object and our error body is kept.
         user = authenticate(
-            request=request,  # type: ignore[arg-type]
+            request=request,
             username=serializer.validated_data["username"],
             password=serializer.validated_data["password"],
         )
@@ -65,5 +65,5 @@ class TokenView(GenericAPIView):
                 _("Wrong username or password."), code="invalid_credentials", field="password"
             )
         token, _created = Token.objects.get_or_create(user=user)
-        token_issue_record(user=user)  # type: ignore[arg-type]
+        token_issue_record(user=user)
         return Response({"token": token.key})

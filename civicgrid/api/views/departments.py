@@ -7,7 +7,6 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -15,7 +14,7 @@ from civicgrid.accounts.selectors import departments_visible_to
 from civicgrid.core.errors import NotFoundError
 from civicgrid.territory.models import DepartmentAlias
 
-from ..base import ScopedAPIMixin
+from ..base import ScopedAPIView
 from ..serializers import (
     DepartmentDetailSerializer,
     DepartmentListQuerySerializer,
@@ -24,7 +23,7 @@ from ..serializers import (
 from .territory import ERRORS, NOT_FOUND, parse_query
 
 
-class DepartmentListView(ScopedAPIMixin, GenericAPIView):
+class DepartmentListView(ScopedAPIView):
     serializer_class = DepartmentSerializer
 
     def get_queryset(self) -> Any:
@@ -53,7 +52,7 @@ class DepartmentListView(ScopedAPIMixin, GenericAPIView):
         return self.get_paginated_response(DepartmentSerializer(page, many=True).data)
 
 
-class DepartmentDetailView(ScopedAPIMixin, GenericAPIView):
+class DepartmentDetailView(ScopedAPIView):
     serializer_class = DepartmentDetailSerializer
 
     @extend_schema(

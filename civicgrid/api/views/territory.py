@@ -11,7 +11,6 @@ from django.db.models.functions import Cast
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -25,7 +24,7 @@ from civicgrid.core.errors import NotFoundError
 from civicgrid.territory.models import CODE_LENGTH, LEVEL_ORDER, AdminLevel, AdminUnit
 from civicgrid.territory.selectors import locate_point
 
-from ..base import ScopedAPIMixin
+from ..base import ScopedAPIView
 from ..serializers import (
     ErrorSerializer,
     GeoJSONFeatureCollectionSerializer,
@@ -73,7 +72,7 @@ def parse_query(serializer_class: type, request: Request) -> dict[str, Any]:
     return dict(serializer.validated_data)
 
 
-class TerritoryGeoJSONView(ScopedAPIMixin, GenericAPIView):
+class TerritoryGeoJSONView(ScopedAPIView):
     """GeoJSON FeatureCollection of the visible units of one level inside an area (for the map).
 
     One query; the stored boundary JSON is passed through as text, never parsed.
@@ -132,7 +131,7 @@ class TerritoryGeoJSONView(ScopedAPIMixin, GenericAPIView):
         return HttpResponse(body, content_type="application/geo+json; charset=utf-8")
 
 
-class TerritoryLocateView(ScopedAPIMixin, GenericAPIView):
+class TerritoryLocateView(ScopedAPIView):
     """点位定位: which district, street, community and grid a point lies in."""
 
     @extend_schema(
@@ -180,7 +179,7 @@ class TerritoryLocateView(ScopedAPIMixin, GenericAPIView):
         return Response(LocateSerializer(data).data)
 
 
-class UnitListView(ScopedAPIMixin, GenericAPIView):
+class UnitListView(ScopedAPIView):
     """行政区划列表: visible admin units, without boundaries."""
 
     serializer_class = UnitListSerializer
@@ -213,7 +212,7 @@ class UnitListView(ScopedAPIMixin, GenericAPIView):
         return self.get_paginated_response(UnitListSerializer(page, many=True).data)
 
 
-class UnitDetailView(ScopedAPIMixin, GenericAPIView):
+class UnitDetailView(ScopedAPIView):
     """One admin unit with boundary, breadcrumb and visible children."""
 
     serializer_class = UnitDetailSerializer
@@ -249,7 +248,7 @@ class UnitDetailView(ScopedAPIMixin, GenericAPIView):
         return Response(UnitDetailSerializer(data).data)
 
 
-class UnitTreeView(ScopedAPIMixin, GenericAPIView):
+class UnitTreeView(ScopedAPIView):
     """区划树: the visible units below a root, nested, at most three levels deep."""
 
     @extend_schema(
@@ -273,7 +272,7 @@ class UnitTreeView(ScopedAPIMixin, GenericAPIView):
             .order_by("code")
             .values("id", "parent_id", "code", "name", "level")
         )
-        children_of: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        children_of: dict[int, list[Any]] = defaultdict(list)
         for row in descendants:
             children_of[row["parent_id"]].append(row)
 
