@@ -1,6 +1,8 @@
 """Settings for the test suite: fast hashing, in-memory caches, no network."""
 
 import os
+import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import database_from_url
@@ -8,7 +10,7 @@ from .base import database_from_url
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", "sqlite:///:memory:"))}
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+if str(DATABASES["default"]["ENGINE"]).endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("CIVICGRID_TEST_SQLITE", "")}  # type: ignore[index]
     # In-memory test databases ignore WAL; keep options minimal.
     DATABASES["default"]["OPTIONS"] = {}
@@ -19,3 +21,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_FAILURE_LIMIT = 5
+STATIC_ROOT = Path(tempfile.gettempdir()) / "civicgrid-test-static"

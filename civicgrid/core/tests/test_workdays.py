@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import chinese_calendar
 import pytest
@@ -197,18 +196,15 @@ def test_query_count_is_bounded(django_assert_max_num_queries) -> None:  # type:
         is_working_day(D(2026, 5, 1))
 
 
-def test_a_thousand_working_days_is_fast_and_correct(  # type: ignore[no-untyped-def]
+def test_a_thousand_working_days_with_bounded_queries(  # type: ignore[no-untyped-def]
     django_assert_max_num_queries,
 ) -> None:
-    started = time.perf_counter()
     with django_assert_max_num_queries(2):
         end = add_working_days(D(2010, 1, 4), 1000)
         back = add_working_days(end, -1000)
-    elapsed = time.perf_counter() - started
     assert end == chinese_calendar.find_workday(1000, D(2010, 1, 4))
     assert back == D(2010, 1, 4)
     assert working_days_between(D(2010, 1, 4), end) == 1000
-    assert elapsed < 1.0
 
 
 def test_long_holiday_runs_extend_the_window_with_few_queries(  # type: ignore[no-untyped-def]
