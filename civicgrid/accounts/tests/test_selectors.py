@@ -58,7 +58,9 @@ def test_departments_of_other_district_are_invisible(territory, xz_grid_worker):
     assert names == ["市民政局", "香洲区政府"]
 
 
-def test_users_of_other_district_are_invisible(territory, make_user, xz_grid_worker, dm_grid_worker):
+def test_users_of_other_district_are_invisible(
+    territory, make_user, xz_grid_worker, dm_grid_worker
+):
     xz_dispatcher = make_user(Role.DISPATCHER, scope_unit=territory.xiangzhou)
     visible = {u.username for u in users_visible_to(xz_dispatcher)}
     assert "xz-grid" in visible
