@@ -11,7 +11,7 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", "sqlite:///:memory:"))}
 if str(DATABASES["default"]["ENGINE"]).endswith("sqlite3"):
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("CIVICGRID_TEST_SQLITE", "")}  # type: ignore[index]
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("CIVICGRID_TEST_SQLITE", "")}
     # In-memory test databases ignore WAL; keep options minimal.
     DATABASES["default"]["OPTIONS"] = {}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
