@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 import shapely
-from shapely.geometry import mapping, shape
 from django.utils.translation import gettext_lazy as _
+from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 

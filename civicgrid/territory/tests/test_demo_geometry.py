@@ -43,9 +43,9 @@ def jinwan(db: Any, tmp_path: Path) -> shapely.Geometry:
 
 def grid_geometries() -> tuple[list[str], np.ndarray]:
     grids = list(
-        AdminUnit.objects.filter(level=AdminLevel.GRID).order_by("code").values_list(
-            "code", "boundary"
-        )
+        AdminUnit.objects.filter(level=AdminLevel.GRID)
+        .order_by("code")
+        .values_list("code", "boundary")
     )
     return [code for code, _ in grids], np.array([shape(boundary) for _, boundary in grids])
 
@@ -112,9 +112,7 @@ def test_every_point_of_the_district_lies_in_exactly_one_grid(jinwan: Any) -> No
 
 def test_rerun_with_the_same_seed_changes_nothing(jinwan: Any) -> None:
     first = demo_geometry_generate(actor=None, city_code="4404", seed=7)
-    before = list(
-        AdminUnit.objects.order_by("code").values_list("code", "updated_at", "boundary")
-    )
+    before = list(AdminUnit.objects.order_by("code").values_list("code", "updated_at", "boundary"))
 
     again = demo_geometry_generate(actor=None, city_code="4404", seed=7)
 
@@ -148,8 +146,9 @@ def test_official_street_boundary_is_kept_and_cut_out(jinwan: Any) -> None:
     assert shape(street.boundary).equals(official)
     others = [
         shape(unit.boundary)
-        for unit in AdminUnit.objects.filter(level=AdminLevel.STREET, code__startswith=JINWAN)
-        .exclude(pk=street.pk)
+        for unit in AdminUnit.objects.filter(
+            level=AdminLevel.STREET, code__startswith=JINWAN
+        ).exclude(pk=street.pk)
     ]
     assert all(other.intersection(official).area < 1e-12 for other in others)
     assert sum(other.area for other in others) + official.area == pytest.approx(

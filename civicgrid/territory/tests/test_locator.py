@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
 
-from civicgrid.territory.locator import Locator, LocateResult, UnitRef, get_locator
+from civicgrid.territory.locator import LocateResult, Locator, UnitRef, get_locator
 from civicgrid.territory.models import AdminLevel, AdminUnit
 from civicgrid.territory.selectors import locate_point
 from civicgrid.territory.validators import validate_coordinates_in_city
@@ -88,7 +88,10 @@ def test_locator_falls_back_to_the_lowest_level_with_boundaries(territory: Any) 
     assert locator.level == AdminLevel.COMMUNITY
     result = locator.locate(12.0, 3.0)
     assert result is not None
-    assert (result.grid, result.community) == (None, UnitRef("440403001001", "白藤一社区居民委员会"))
+    assert (result.grid, result.community) == (
+        None,
+        UnitRef("440403001001", "白藤一社区居民委员会"),
+    )
 
 
 def test_cached_locator_is_rebuilt_when_units_change(territory: Any) -> None:

@@ -1,10 +1,10 @@
 """``civicgrid territory <sub-command>``: imports, demo geometry and point lookup.
 
-    civicgrid territory import-divisions FILE [--city 4404 ...]
-    civicgrid territory import-boundaries FILE --level district
-    civicgrid territory generate-demo-geometry --city 4404 [--seed N]
-    civicgrid territory import-departments FILE
-    civicgrid territory locate LON LAT
+civicgrid territory import-divisions FILE [--city 4404 ...]
+civicgrid territory import-boundaries FILE --level district
+civicgrid territory generate-demo-geometry --city 4404 [--seed N]
+civicgrid territory import-departments FILE
+civicgrid territory locate LON LAT
 """
 
 from __future__ import annotations
@@ -107,9 +107,7 @@ class Command(BaseCommand):
             raise CommandError(
                 _("The seed must be a whole number, got %(value)s.") % {"value": options["seed"]}
             ) from None
-        summary = services.demo_geometry_generate(
-            actor=None, city_code=options["city"], seed=seed
-        )
+        summary = services.demo_geometry_generate(actor=None, city_code=options["city"], seed=seed)
         self.stdout.write(
             _(
                 "Districts: %(districts)s, streets: %(streets)s, communities: %(communities)s, "
@@ -135,9 +133,7 @@ class Command(BaseCommand):
         lat = self._coordinate(options["lat"], _("latitude"), 90)
         locator = get_locator()
         if locator.is_empty:
-            raise CommandError(
-                _("No admin unit has a boundary yet; import boundaries first.")
-            )
+            raise CommandError(_("No admin unit has a boundary yet; import boundaries first."))
         result = locator.locate(lon, lat)
         if result is None:
             raise CommandError(
@@ -185,9 +181,7 @@ class Command(BaseCommand):
             % counts
         )
         if report.skipped:
-            self.stdout.write(
-                _("Skipped %(skipped)s rows outside the requested cities.") % counts
-            )
+            self.stdout.write(_("Skipped %(skipped)s rows outside the requested cities.") % counts)
         for number, code, reason in report.errors:
             values = {"number": number, "code": code or "-", "reason": reason}
             if numbering == "feature":
