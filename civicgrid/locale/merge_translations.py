@@ -76,9 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     missing = [
         entry_key(e)
         for e in po
-        if not e.obsolete and not (e.msgstr or any(e.msgstr_plural.values()))
+        if not e.obsolete and (e.fuzzy or not (e.msgstr or any(e.msgstr_plural.values())))
     ]
-    print(f"{changed} entries updated; {len(missing)} without Chinese")
+    print(f"{changed} entries updated; {len(missing)} without Chinese (empty or fuzzy)")
     for key in missing:
         print(f"  missing: {key}")
     return 0

@@ -75,6 +75,12 @@ def test_city_admin_sees_both_districts_and_expands_the_tree(
     page.click("#unit-tree .tree-link[data-code='440402']")
     page.wait_for_selector("#unit-tree .tree-link[data-code='440402001']")
     assert page.inner_text("#unit-details h2") == "香洲区"
+    page.click("#unit-tree .tree-link[data-code='440402001']")
+    page.click("#unit-tree .tree-link[data-code='440402001001']")
+    page.wait_for_selector("#unit-tree .tree-link[data-code='440402001001002']")
+    # The community's two grids are drawn on top of the overview (4 + community + 2 grids).
+    assert wait_for_polygons(page, 7) == 7
+    assert page.inner_text("#unit-details h2") == "紫荆社区居民委员会"
     page.set_viewport_size({"width": 1280, "height": 900})
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
@@ -125,3 +131,21 @@ def test_dispatcher_reveals_a_phone_with_a_purpose(
     assert not row.locator(".masked-phone").is_visible()
     record = AuditRecord.objects.get(action="pii.reveal")
     assert (record.actor_id, record.purpose) == (dispatcher.pk, "核实网格事件上报人")
+
+
+@pytest.mark.parametrize("path", ["/", "/territory/", "/departments/", "/staff/"])
+def test_pages_fit_a_360px_phone_and_the_menu_folds(
+    page: Any, live_server: Any, log_in: Callable[..., None], city_admin: Any, path: str
+) -> None:
+    page.set_viewport_size({"width": 360, "height": 740})
+    log_in(page, city_admin.username)
+    page.goto(f"{live_server.url}{path}")
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
+    menu = page.locator("nav.main-nav")
+    assert not menu.is_visible()
+    page.click("[data-nav-toggle]")
+    assert menu.is_visible()
+    assert page.get_attribute("[data-nav-toggle]", "aria-expanded") == "true"
+    if os.environ.get("CIVICGRID_PHONE_SCREENSHOTS"):
+        name = path.strip("/") or "home"
+        page.screenshot(path=str(SCREENSHOT.parent / f"phone-{name}.png"), full_page=True)

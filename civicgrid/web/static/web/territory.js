@@ -88,7 +88,13 @@
       },
       onEachFeature: function (feature, featureLayer) {
         var props = feature.properties || {};
-        featureLayer.bindTooltip(props.name + " (" + props.code + ")", { sticky: true, className: "unit-label" });
+        var isLabelled = group === self.detailGroup && features.length <= 40 && props.code !== self.selectedCode;
+        featureLayer.bindTooltip(props.name, {
+          permanent: isLabelled,
+          sticky: !isLabelled,
+          direction: "center",
+          className: isLabelled ? "unit-label unit-label-permanent" : "unit-label",
+        });
         featureLayer.on("click", function () {
           self.select(props.code, props.level, false);
         });
@@ -193,7 +199,7 @@
     }
     this.load(this.detailGroup, code, levels).then(function (bounds) {
       self.restyle();
-      if (fromTree && bounds.isValid()) {
+      if (fromTree && bounds.isValid() && !self.map.getBounds().contains(bounds)) {
         self.map.fitBounds(bounds, { padding: [16, 16] });
       }
     });
