@@ -328,3 +328,34 @@ def test_import_report_counts() -> None:
 )
 def test_community_short_name(name: str, short: str) -> None:
     assert community_short_name(name) == short
+
+
+@pytest.mark.django_db
+def test_divisions_import_is_all_or_nothing(tmp_path: Path, monkeypatch: Any) -> None:
+    def fail(**kwargs: Any) -> None:
+        raise RuntimeError("audit store down")
+
+    monkeypatch.setattr("civicgrid.territory.services.audit_record", fail)
+    with pytest.raises(RuntimeError):
+        divisions_import(actor=None, path=write(tmp_path, "a.csv", DIVISIONS_CSV))
+    assert AdminUnit.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_boundaries_import_writes_one_audit_row(territory: Any, tmp_path: Path) -> None:
+    collection = {"type": "FeatureCollection", "features": [feature("440402", SQUARE)]}
+    path = write(tmp_path, "one.geojson", json.dumps(collection))
+
+    boundaries_import(actor=None, path=path, level="district")
+
+    audit = AuditRecord.objects.get(action="territory.import_boundaries")
+    assert audit.details == {
+        "created": 0,
+        "updated": 1,
+        "unchanged": 0,
+        "rejected": 0,
+        "skipped": 0,
+        "file": "one.geojson",
+        "level": "district",
+    }
+    assert AdminUnit.objects.get(code="440402").boundary_source == "one.geojson"
