@@ -14,3 +14,5 @@ if settings.DEBUG:  # pragma: no cover - development convenience only
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "civicgrid.api.errors.not_found_handler"

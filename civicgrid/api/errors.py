@@ -51,3 +51,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             }
         }
     return response
+
+
+def not_found_handler(request: Any, exception: Exception | None = None) -> Any:
+    """``handler404``: the JSON error body under ``/api/``, Django's page elsewhere."""
+    from django.http import JsonResponse
+    from django.utils.translation import gettext
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        body = {"error": {"code": "not_found", "message": gettext("Not found."), "fields": {}}}
+        return JsonResponse(body, status=404)
+    return page_not_found(request, exception or Exception())

@@ -26,13 +26,17 @@ def database_from_url(url: str) -> dict[str, object]:
     """Translate ``DATABASE_URL`` (sqlite:///path or postgres://user:pw@host:port/name)."""
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
+        # sqlite:////absolute/path, sqlite:///relative/path (to the repo root), sqlite:///:memory:
         path = unquote(parsed.path)
-        if path.startswith("//"):
-            path = path[1:]
-        name = path.lstrip("/") if not path.startswith("/") or path == "/" else path
+        if path in ("", "/", "/:memory:"):
+            name = ":memory:"
+        elif path.startswith("//"):
+            name = path[1:]
+        else:
+            name = str(BASE_DIR / path.lstrip("/"))
         return {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": name or str(VAR_DIR / "civicgrid.sqlite3"),
+            "NAME": name,
             "OPTIONS": {
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                 "transaction_mode": "IMMEDIATE",

@@ -22,3 +22,4 @@ STORAGES = {
 }
 AXES_FAILURE_LIMIT = 5
 STATIC_ROOT = Path(tempfile.gettempdir()) / "civicgrid-test-static"
+STATIC_ROOT.mkdir(exist_ok=True)
