@@ -29,6 +29,10 @@ class DemoSummary:
         self.lines.append(text)
 
 
+def _counts(counts: dict[str, Any]) -> str:
+    return ", ".join(f"{key} {value}" for key, value in counts.items() if value not in (0, [], None))
+
+
 def load_territory(*, actor: Any = None) -> DemoSummary:
     summary = DemoSummary()
     divisions = territory_services.divisions_import(
@@ -36,17 +40,17 @@ def load_territory(*, actor: Any = None) -> DemoSummary:
         path=TERRITORY_DATA_DIR / "divisions_4403_4404.csv",
         city_codes={CITY_CODE},
     )
-    summary.add(f"divisions: {divisions.summary()}")
+    summary.add(f"divisions: {_counts(divisions.counts())}")
     boundaries = territory_services.boundaries_import(
         actor=actor, path=TERRITORY_DATA_DIR / "districts_4403_4404.geojson", level="district"
     )
-    summary.add(f"district boundaries: {boundaries.summary()}")
+    summary.add(f"district boundaries: {_counts(boundaries.counts())}")
     geometry = territory_services.demo_geometry_generate(actor=actor, city_code=CITY_CODE)
-    summary.add(f"demo geometry: {geometry}")
+    summary.add(f"demo geometry: {_counts(geometry.counts())}")
     departments = territory_services.departments_import(
         actor=actor, path=DATA_DIR / "zhuhai_departments.csv"
     )
-    summary.add(f"departments: {departments.summary()}")
+    summary.add(f"departments: {_counts(departments.counts())}")
     created = street_bodies_ensure(actor=actor)
     summary.add(f"street offices and town governments: {created} created")
     return summary
