@@ -65,6 +65,8 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # civicgrid.web first: its registration/ templates override django.contrib.admin's.
+    "civicgrid.web",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -80,7 +82,6 @@ INSTALLED_APPS = [
     "civicgrid.core",
     "civicgrid.territory",
     "civicgrid.accounts",
-    "civicgrid.web",
     "civicgrid.api",
     "civicgrid.demo",
 ]
