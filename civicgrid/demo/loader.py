@@ -30,7 +30,9 @@ class DemoSummary:
 
 
 def _counts(counts: dict[str, Any]) -> str:
-    return ", ".join(f"{key} {value}" for key, value in counts.items() if value not in (0, [], None))
+    return ", ".join(
+        f"{key} {value}" for key, value in counts.items() if value not in (0, [], None)
+    )
 
 
 def load_territory(*, actor: Any = None) -> DemoSummary:

@@ -6,7 +6,9 @@ from django.utils import translation
 def test_unknown_api_path_gets_the_json_error_body(client):
     response = client.get("/api/no-such-endpoint/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 404
-    assert response.json() == {"error": {"code": "not_found", "message": "Not found.", "fields": {}}}
+    assert response.json() == {
+        "error": {"code": "not_found", "message": "Not found.", "fields": {}}
+    }
 
 
 @pytest.mark.django_db
