@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -19,7 +21,19 @@ from civicgrid.accounts.models import User
 
 
 @pytest.fixture
-def admin_headers(territory: Any, city_admin: User) -> dict[str, str]:
+def keep_test_connection() -> Any:
+    """Requests made through the WSGI handler fire request_started/finished, whose
+    close_old_connections() would close the test transaction's connection on PostgreSQL;
+    Django's own test client disconnects it the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def admin_headers(territory: Any, city_admin: User, keep_test_connection: Any) -> dict[str, str]:
     token, _ = Token.objects.get_or_create(user=city_admin)
     return {"Authorization": f"Token {token.key}"}
 
