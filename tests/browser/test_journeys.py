@@ -15,9 +15,10 @@ from civicgrid.core.models import AuditRecord
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOT = Path(os.environ.get("CIVICGRID_SCREENSHOT_DIR", "/work/notes")) / (
-    "screenshot-territory.png"
+SCREENSHOT_DIR = Path(
+    os.environ.get("CIVICGRID_SCREENSHOT_DIR", Path(__file__).resolve().parent / "artifacts")
 )
+SCREENSHOT = SCREENSHOT_DIR / "territory.png"
 POLYGONS = "#territory-map path.leaflet-interactive"
 
 

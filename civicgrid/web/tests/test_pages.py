@@ -439,11 +439,6 @@ def test_reveal_post_without_csrf_token_is_refused(dm_dispatcher: Any, dm_grid_w
     assert not AuditRecord.objects.filter(action="pii.reveal").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="django.contrib.admin's registration/ templates win until civicgrid.web is listed "
-    "before django.contrib.admin in INSTALLED_APPS (settings change requested)",
-)
 def test_password_change_page_uses_the_civicgrid_layout(xz_grid_worker: Any) -> None:
     html = text_of(client_for(xz_grid_worker).get(reverse("password_change")))
     assert "<h1>修改密码</h1>" in html

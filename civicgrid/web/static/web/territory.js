@@ -32,7 +32,9 @@
     this.locateResult = document.getElementById("locate-result");
     this.baseCodes = {};
     this.selectedCode = "";
-    this.map = L.map(element, { zoomControl: true, attributionControl: false, minZoom: 1, maxZoom: 18 });
+    this.map = L.map(element, {
+      zoomControl: true, attributionControl: false, minZoom: 1, maxZoom: 18, zoomSnap: 0.25,
+    });
     this.map.setView([22.27, 113.55], 9);
     this.baseGroup = L.featureGroup().addTo(this.map);
     this.detailGroup = L.featureGroup().addTo(this.map);
@@ -88,7 +90,7 @@
       },
       onEachFeature: function (feature, featureLayer) {
         var props = feature.properties || {};
-        var isLabelled = group === self.detailGroup && features.length <= 40 && props.code !== self.selectedCode;
+        var isLabelled = group === self.detailGroup && features.length <= 12 && props.code !== self.selectedCode;
         featureLayer.bindTooltip(props.name, {
           permanent: isLabelled,
           sticky: !isLabelled,
@@ -106,11 +108,18 @@
 
   TerritoryMap.prototype.load = function (group, within, levels) {
     var self = this;
+    var token = (self.loadToken = (self.loadToken || 0) + 1);
+    if (group === self.detailGroup) {
+      self.detailToken = token;
+    }
     self.setStatus(self.data.msgLoading);
     return Promise.all(levels.map(function (level) {
       return self.fetchFeatures(within, level);
     })).then(function (collections) {
       var bounds = L.latLngBounds([]);
+      if (group === self.detailGroup && token !== self.detailToken) {
+        return null; // a later selection superseded this one
+      }
       var drawn = 0;
       collections.forEach(function (collection) {
         var layer = self.addLayer(group, collection);
@@ -126,7 +135,7 @@
       return bounds;
     }).catch(function () {
       self.setStatus(self.data.msgLoadFailed);
-      return L.latLngBounds([]);
+      return null;
     });
   };
 
@@ -176,7 +185,7 @@
       }
     }
     return this.load(this.baseGroup, this.data.rootCode, levels).then(function (bounds) {
-      if (bounds.isValid()) {
+      if (bounds && bounds.isValid()) {
         self.map.fitBounds(bounds, { padding: [12, 12] });
       }
     });
@@ -198,9 +207,12 @@
       levels.push("grid");
     }
     this.load(this.detailGroup, code, levels).then(function (bounds) {
+      if (!bounds) {
+        return;
+      }
       self.restyle();
-      if (fromTree && bounds.isValid() && !self.map.getBounds().contains(bounds)) {
-        self.map.fitBounds(bounds, { padding: [16, 16] });
+      if (fromTree && bounds.isValid()) {
+        self.map.fitBounds(bounds, { padding: [16, 16], animate: false });
       }
     });
     if (!fromTree) {
