@@ -13,6 +13,7 @@ class ChineseFirstMiddleware:
     The interface is Simplified Chinese (``LANGUAGE_CODE``) until the person picks English with
     the language switch, which sets the language cookie that ``LocaleMiddleware`` honours. An
     English-language browser alone does not switch a Chinese government platform to English.
+    API clients (``/api/``) keep ``Accept-Language``: a program asks for the language it wants.
     Must be listed before ``django.middleware.locale.LocaleMiddleware``.
     """
 
@@ -20,5 +21,6 @@ class ChineseFirstMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        if not request.path.startswith("/api/"):
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.conf import settings
 
 from civicgrid.territory.models import DepartmentAlias
 
@@ -24,9 +25,8 @@ def test_admin_lists(territory: Any, admin_client: Any, url: str, expected: str)
 
 
 def test_admin_unit_change_page_shows_boundary_read_only(territory: Any, admin_client: Any) -> None:
-    response = admin_client.get(
-        f"/admin/territory/adminunit/{territory.xiangzhou.pk}/change/", HTTP_ACCEPT_LANGUAGE="en"
-    )
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = admin_client.get(f"/admin/territory/adminunit/{territory.xiangzhou.pk}/change/")
     content = response.content.decode()
     assert response.status_code == 200
     assert "Polygon, 1 part(s), 5 points" in content
