@@ -67,7 +67,7 @@ bench: migrate
 	$(BIN)/python bench/territory_locate.py
 
 messages: install
-	cd civicgrid && ../$(BIN)/civicgrid makemessages -l zh_Hans -l en --no-obsolete --no-location
+	cd civicgrid && ../$(BIN)/civicgrid makemessages -l zh_Hans --no-obsolete --no-location
 	cd civicgrid && ../$(BIN)/civicgrid compilemessages
 
 clean:
