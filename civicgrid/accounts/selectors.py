@@ -126,12 +126,18 @@ def users_visible_to(user: Any) -> QuerySet[User]:
     )
 
 
+def role_may_reveal_personal_data(actor: Any) -> bool:
+    """Whether ``actor``'s role may reveal personal data of users already visible to them
+    (lists use this to avoid a query per row; :func:`may_reveal_personal_data` decides)."""
+    return _is_active_user(actor) and bool(actor.is_superuser or actor.role in PERSONAL_DATA_ROLES)
+
+
 def may_reveal_personal_data(actor: Any, subject: User) -> bool:
     """Whether ``actor`` may see ``subject``'s personal data unmasked (always audited)."""
     if not _is_active_user(actor):
         return False
     if actor.pk == subject.pk:
         return True
-    if not (actor.is_superuser or actor.role in PERSONAL_DATA_ROLES):
+    if not role_may_reveal_personal_data(actor):
         return False
     return users_visible_to(actor).filter(pk=subject.pk).exists()

@@ -18,9 +18,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from civicgrid.accounts.models import Role
 from civicgrid.accounts.selectors import (
-    PERSONAL_DATA_ROLES,
     departments_visible_to,
     may_reveal_personal_data,
+    role_may_reveal_personal_data,
     scope_of,
     unit_breadcrumb,
     unit_visible_to,
@@ -211,15 +211,6 @@ def departments(request: HttpRequest) -> HttpResponse:
 # --- Staff directory (通讯录) ----------------------------------------------------------------
 
 
-def _may_reveal_any_visible(actor: Any) -> bool:
-    """Whether ``actor`` may reveal the phones of the users in their own directory.
-
-    Mirrors :func:`may_reveal_personal_data` for subjects already known to be visible to the
-    actor, so that the list needs no query per row; the reveal itself always asks the service.
-    """
-    return bool(actor.is_superuser or actor.role in PERSONAL_DATA_ROLES)
-
-
 @staff_required
 @require_GET
 def staff(request: HttpRequest) -> HttpResponse:
@@ -235,7 +226,7 @@ def staff(request: HttpRequest) -> HttpResponse:
             | Q(department__short_name__icontains=query)
         )
     page = Paginator(users.order_by("username"), STAFF_PAGE_SIZE).get_page(request.GET.get("page"))
-    may_reveal_all = _may_reveal_any_visible(actor)
+    may_reveal_all = role_may_reveal_personal_data(actor)
     rows = [
         {
             "user": person,
