@@ -164,3 +164,27 @@ def session_logout_record(*, user: User) -> None:
 def token_issue_record(*, user: User) -> None:
     """Record that an API token was handed out (签发令牌)."""
     audit_record(actor=user, action="auth.token", target=user)
+
+
+@transaction.atomic
+def user_admin_view_record(*, actor: Any, subject: User) -> None:
+    """Record that an administrator opened ``subject``'s account form in the Django admin,
+    which shows personal data (phone, e-mail) unmasked."""
+    audit_record(
+        actor=actor,
+        action="pii.view",
+        target=subject,
+        purpose="admin: account form",
+        details={"fields": ["phone", "email"]},
+    )
+
+
+@transaction.atomic
+def user_admin_change_record(*, actor: Any, subject: User, changed_fields: list[str]) -> None:
+    """Record a change of an account in the Django admin (role, scope, permissions …)."""
+    audit_record(
+        actor=actor,
+        action="user.change",
+        target=subject,
+        details={"fields": sorted(changed_fields)},
+    )
