@@ -44,7 +44,9 @@ def load_territory(*, actor: Any = None) -> DemoSummary:
     )
     summary.add(f"divisions: {_counts(divisions.counts())}")
     boundaries = territory_services.boundaries_import(
-        actor=actor, path=TERRITORY_DATA_DIR / "districts_4403_4404.geojson", level="district"
+        actor=actor, path=TERRITORY_DATA_DIR / "districts_4403_4404.geojson",
+        level="district",
+        city_codes={CITY_CODE},
     )
     summary.add(f"district boundaries: {_counts(boundaries.counts())}")
     geometry = territory_services.demo_geometry_generate(actor=actor, city_code=CITY_CODE)

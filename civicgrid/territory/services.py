@@ -371,12 +371,18 @@ def _upsert_divisions(rows: list[_DivisionRow], source: str, report: ImportRepor
 
 
 def boundaries_import(
-    *, actor: Any, path: str | Path, level: str, source: str | None = None
+    *,
+    actor: Any,
+    path: str | Path,
+    level: str,
+    source: str | None = None,
+    city_codes: set[str] | None = None,
 ) -> ImportReport:
     """Import boundaries of units of one ``level`` from a GeoJSON FeatureCollection.
 
     Features are matched by ``properties.code``; broken geometries are repaired when possible
-    (``make_valid``), otherwise reported. ``errors`` numbers features from 1.
+    (``make_valid``), otherwise reported. ``errors`` numbers features from 1. ``city_codes``
+    keeps only features inside those cities (the others count as ``skipped``).
     """
     path = Path(path)
     if level not in AdminLevel.values:
@@ -398,6 +404,9 @@ def boundaries_import(
     for number, feature in enumerate(features, start=1):
         properties = feature.get("properties") if isinstance(feature, dict) else None
         code = str((properties or {}).get("code", "")).strip()
+        if city_codes and code and not any(code.startswith(city) for city in city_codes):
+            report.skipped += 1
+            continue
         reason = _feature_problem(code, level, units, seen)
         geometry = None
         if reason is None:

@@ -1,7 +1,7 @@
 """``civicgrid territory <sub-command>``: imports, demo geometry and point lookup.
 
 civicgrid territory import-divisions FILE [--city 4404 ...]
-civicgrid territory import-boundaries FILE --level district
+civicgrid territory import-boundaries FILE --level district [--city 4404]
 civicgrid territory generate-demo-geometry --city 4404 [--seed N]
 civicgrid territory import-departments FILE
 civicgrid territory locate LON LAT
@@ -46,6 +46,14 @@ class Command(BaseCommand):
         boundaries.add_argument("file")
         boundaries.add_argument("--level", required=True, choices=AdminLevel.values)
         boundaries.add_argument("--source", default=None, help="Where the boundaries come from.")
+        boundaries.add_argument(
+            "--city",
+            dest="cities",
+            action="append",
+            nargs="+",
+            default=[],
+            help="Only features inside these cities (4-digit codes, e.g. 4404).",
+        )
 
         demo = commands.add_parser(
             "generate-demo-geometry",
@@ -95,8 +103,13 @@ class Command(BaseCommand):
         self._print_report(report, numbering="line")
 
     def _import_boundaries(self, options: dict[str, Any]) -> None:
+        cities = {code for group in options["cities"] for code in group}
         report = services.boundaries_import(
-            actor=None, path=options["file"], level=options["level"], source=options["source"]
+            actor=None,
+            path=options["file"],
+            level=options["level"],
+            source=options["source"],
+            city_codes=cities or None,
         )
         self._print_report(report, numbering="feature")
 
