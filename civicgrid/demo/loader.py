@@ -44,7 +44,8 @@ def load_territory(*, actor: Any = None) -> DemoSummary:
     )
     summary.add(f"divisions: {_counts(divisions.counts())}")
     boundaries = territory_services.boundaries_import(
-        actor=actor, path=TERRITORY_DATA_DIR / "districts_4403_4404.geojson",
+        actor=actor,
+        path=TERRITORY_DATA_DIR / "districts_4403_4404.geojson",
         level="district",
         city_codes={CITY_CODE},
     )
