@@ -51,6 +51,7 @@ test-postgres: install browser-deps
 	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest --create-db -q $(PYTEST_ARGS)
 
 check: install
+	@mkdir -p var
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy civicgrid config
