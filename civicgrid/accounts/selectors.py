@@ -17,9 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from civicgrid.territory.models import AdminUnit, Department
+from civicgrid.territory.models import AdminUnit, Department, DepartmentAlias
 
 from .models import STAFF_ROLES, Role, User
 
@@ -69,15 +69,29 @@ def scope_of(user: Any) -> Scope:
     return Scope()
 
 
-def units_visible_to(user: Any) -> QuerySet[AdminUnit]:
-    """Admin units ``user`` may see: their scope's subtree."""
+def units_visible_to(user: Any, *, search: str = "") -> QuerySet[AdminUnit]:
+    """Admin units ``user`` may see: their scope's subtree; ``search`` keeps those whose name
+    contains it or whose code starts with it."""
     scope = scope_of(user)
     units = AdminUnit.objects.all()
-    if scope.is_everything:
-        return units
-    if scope.code is None:
+    if scope.code is not None:
+        units = units.filter(code__startswith=scope.code)
+    elif not scope.is_everything:
         return units.none()
-    return units.filter(code__startswith=scope.code)
+    search = search.strip()
+    if search:
+        units = units.filter(Q(name__icontains=search) | Q(code__startswith=search))
+    return units
+
+
+def root_units_visible_to(user: Any) -> QuerySet[AdminUnit]:
+    """The top of ``user``'s visible tree: the city for whole-city users, else the scope unit."""
+    scope = scope_of(user)
+    if scope.is_everything:
+        return AdminUnit.objects.filter(parent__isnull=True)
+    if scope.code is None:
+        return AdminUnit.objects.none()
+    return AdminUnit.objects.filter(code=scope.code)
 
 
 def unit_visible_to(user: Any, code: str) -> AdminUnit | None:
@@ -95,35 +109,56 @@ def unit_breadcrumb(user: Any, unit: AdminUnit) -> list[AdminUnit]:
     return [ancestors[p] for p in prefixes if p in ancestors] + [unit]
 
 
-def departments_visible_to(user: Any) -> QuerySet[Department]:
+def departments_visible_to(user: Any, *, search: str = "") -> QuerySet[Department]:
+    """Departments ``user`` may see; ``search`` matches full name, short name, code or alias."""
     scope = scope_of(user)
     departments = Department.objects.select_related("admin_unit")
-    if scope.is_everything:
-        return departments
-    if scope.code is None:
+    if scope.is_nothing:
         return departments.none()
-    return departments.filter(
-        Q(admin_unit__code__startswith=scope.code) | Q(admin_unit__code__in=scope.ancestor_codes())
-    )
+    if not scope.is_everything:
+        departments = departments.filter(
+            Q(admin_unit__code__startswith=scope.code)
+            | Q(admin_unit__code__in=scope.ancestor_codes())
+        )
+    search = search.strip()
+    if search:
+        aliases = DepartmentAlias.objects.filter(department=OuterRef("pk"), alias__icontains=search)
+        departments = departments.filter(
+            Q(name__icontains=search)
+            | Q(short_name__icontains=search)
+            | Q(code__icontains=search)
+            | Exists(aliases)
+        )
+    return departments
 
 
-def users_visible_to(user: Any) -> QuerySet[User]:
+def users_visible_to(user: Any, *, search: str = "") -> QuerySet[User]:
     """Staff accounts ``user`` may see: those whose effective scope lies inside the user's scope.
 
-    Citizens' accounts are visible to whole-city administrators only.
+    Citizens' accounts are visible to whole-city administrators only. ``search`` matches user
+    name, full name or department name (never personal data such as phone numbers).
     """
     scope = scope_of(user)
     users = User.objects.select_related("scope_unit", "department", "department__admin_unit")
-    if scope.is_everything:
-        if user.is_superuser or user.role == Role.ADMINISTRATOR:
-            return users
-        return users.exclude(role=Role.CITIZEN)
-    if scope.code is None:
+    if scope.is_nothing:
         return users.none()
-    return users.exclude(role=Role.CITIZEN).filter(
-        Q(scope_unit__code__startswith=scope.code)
-        | Q(scope_unit__isnull=True, department__admin_unit__code__startswith=scope.code)
-    )
+    if scope.is_everything:
+        if not (user.is_superuser or user.role == Role.ADMINISTRATOR):
+            users = users.exclude(role=Role.CITIZEN)
+    else:
+        users = users.exclude(role=Role.CITIZEN).filter(
+            Q(scope_unit__code__startswith=scope.code)
+            | Q(scope_unit__isnull=True, department__admin_unit__code__startswith=scope.code)
+        )
+    search = search.strip()
+    if search:
+        users = users.filter(
+            Q(username__icontains=search)
+            | Q(full_name__icontains=search)
+            | Q(department__name__icontains=search)
+            | Q(department__short_name__icontains=search)
+        )
+    return users
 
 
 def role_may_reveal_personal_data(actor: Any) -> bool:

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -21,6 +21,7 @@ from civicgrid.accounts.selectors import (
     departments_visible_to,
     may_reveal_personal_data,
     role_may_reveal_personal_data,
+    root_units_visible_to,
     scope_of,
     unit_breadcrumb,
     unit_visible_to,
@@ -93,17 +94,6 @@ def _with_child_counts(units: QuerySet[AdminUnit]) -> QuerySet[AdminUnit]:
     return units.annotate(child_count=Count("children")).order_by("code")
 
 
-def _root_units(user: Any) -> QuerySet[AdminUnit]:
-    """The top of the user's visible tree: the city (whole-city users) or the scope unit."""
-    scope = scope_of(user)
-    visible = units_visible_to(user)
-    if scope.is_everything:
-        return visible.filter(parent__isnull=True)
-    if scope.code is None:
-        return visible.none()
-    return visible.filter(code=scope.code)
-
-
 def _visible_unit_or_404(user: Any, code: str) -> AdminUnit:
     unit = unit_visible_to(user, code)
     if unit is None:
@@ -112,7 +102,7 @@ def _visible_unit_or_404(user: Any, code: str) -> AdminUnit:
 
 
 def _map_context(user: Any) -> dict[str, Any]:
-    roots = list(_root_units(user))
+    roots = list(root_units_visible_to(user))
     root = roots[0] if len(roots) == 1 else None
     return {
         "map_root_code": root.code if root else "",
@@ -126,7 +116,7 @@ def _map_context(user: Any) -> dict[str, Any]:
 @require_GET
 def territory(request: HttpRequest) -> HttpResponse:
     """Searchable tree of the visible admin units next to a map of their boundaries."""
-    roots = _with_child_counts(_root_units(request.user))
+    roots = _with_child_counts(root_units_visible_to(request.user))
     return render(
         request,
         "web/territory/index.html",
@@ -142,11 +132,7 @@ def territory_search(request: HttpRequest) -> HttpResponse:
     units: list[AdminUnit] = []
     if query:
         units = list(
-            _with_child_counts(
-                units_visible_to(request.user).filter(
-                    Q(name__icontains=query) | Q(code__startswith=query)
-                )
-            )[:SEARCH_LIMIT]
+            _with_child_counts(units_visible_to(request.user, search=query))[:SEARCH_LIMIT]
         )
     template = "web/territory/_search_results.html"
     return render(
@@ -191,14 +177,7 @@ def territory_children(request: HttpRequest, code: str) -> HttpResponse:
 def departments(request: HttpRequest) -> HttpResponse:
     """Visible departments with their aliases; the search box filters by name, code or alias."""
     query = request.GET.get("q", "").strip()
-    rows = departments_visible_to(request.user).prefetch_related("aliases")
-    if query:
-        rows = rows.filter(
-            Q(name__icontains=query)
-            | Q(short_name__icontains=query)
-            | Q(code__icontains=query)
-            | Q(aliases__alias__icontains=query)
-        ).distinct()
+    rows = departments_visible_to(request.user, search=query).prefetch_related("aliases")
     page = Paginator(rows.order_by("admin_unit__code", "code"), DEPARTMENT_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -217,14 +196,7 @@ def staff(request: HttpRequest) -> HttpResponse:
     """Directory of the staff accounts visible to the user, phones masked."""
     actor = request.user
     query = request.GET.get("q", "").strip()
-    users = users_visible_to(actor).exclude(role=Role.CITIZEN)
-    if query:
-        users = users.filter(
-            Q(full_name__icontains=query)
-            | Q(username__icontains=query)
-            | Q(department__name__icontains=query)
-            | Q(department__short_name__icontains=query)
-        )
+    users = users_visible_to(actor, search=query).exclude(role=Role.CITIZEN)
     page = Paginator(users.order_by("username"), STAFF_PAGE_SIZE).get_page(request.GET.get("page"))
     may_reveal_all = role_may_reveal_personal_data(actor)
     rows = [

@@ -1,11 +1,13 @@
 from civicgrid.accounts.models import Role
 from civicgrid.accounts.selectors import (
     departments_visible_to,
+    root_units_visible_to,
     scope_of,
     unit_breadcrumb,
     units_visible_to,
     users_visible_to,
 )
+from civicgrid.territory.models import DepartmentAlias
 
 
 def codes(qs):
@@ -78,3 +80,41 @@ def test_breadcrumb_names_only_own_chain(territory, xz_grid_worker):
         "440402001001001",
     ]
     assert unit_breadcrumb(xz_grid_worker, territory.dm_grid_1) == []
+
+
+def test_unit_search_stays_inside_the_scope(territory, xz_grid_worker, city_admin):
+    assert codes(units_visible_to(city_admin, search="网格")) == [
+        "440402001001001",
+        "440402001001002",
+        "440403001001001",
+        "440403001001002",
+    ]
+    assert codes(units_visible_to(city_admin, search="440403")) == [
+        "440403",
+        "440403001",
+        "440403001001",
+        "440403001001001",
+        "440403001001002",
+    ]
+    assert codes(units_visible_to(xz_grid_worker, search="网格")) == ["440402001001001"]
+    assert codes(units_visible_to(xz_grid_worker, search="白藤")) == []
+
+
+def test_root_units(territory, xz_grid_worker, city_admin, make_user):
+    assert codes(root_units_visible_to(city_admin)) == ["4404"]
+    assert codes(root_units_visible_to(xz_grid_worker)) == ["440402001001001"]
+    assert codes(root_units_visible_to(make_user(Role.DISPATCHER))) == []
+
+
+def test_department_search_matches_aliases_once_and_stays_in_scope(territory, xz_grid_worker):
+    DepartmentAlias.objects.create(department=territory.dm_government, alias="斗门区")
+    DepartmentAlias.objects.create(department=territory.civil_affairs, alias="民政局")
+    DepartmentAlias.objects.create(department=territory.civil_affairs, alias="市民政局办")
+    found = list(departments_visible_to(xz_grid_worker, search="民政局"))
+    assert [d.short_name for d in found] == ["市民政局"]
+    assert list(departments_visible_to(xz_grid_worker, search="斗门")) == []
+
+
+def test_user_search_never_matches_phone_numbers(territory, xz_grid_worker, city_admin):
+    assert [u.username for u in users_visible_to(city_admin, search="xz-")] == ["xz-grid"]
+    assert list(users_visible_to(city_admin, search=xz_grid_worker.phone)) == []

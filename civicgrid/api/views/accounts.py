@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
@@ -52,10 +51,9 @@ class UserListView(ScopedAPIView):
 
     def get_queryset(self) -> Any:
         params = parse_query(UserListQuerySerializer, self.request)
-        users = users_visible_to(self.request.user).order_by("username")
-        if params.get("q"):
-            term = params["q"].strip()
-            users = users.filter(Q(username__icontains=term) | Q(full_name__icontains=term))
+        users = users_visible_to(self.request.user, search=params.get("q") or "").order_by(
+            "username"
+        )
         if params.get("role"):
             users = users.filter(role=params["role"])
         return users

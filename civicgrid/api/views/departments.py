@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
@@ -12,7 +11,6 @@ from rest_framework.response import Response
 
 from civicgrid.accounts.selectors import departments_visible_to
 from civicgrid.core.errors import NotFoundError
-from civicgrid.territory.models import DepartmentAlias
 
 from ..base import ScopedAPIView
 from ..serializers import (
@@ -28,15 +26,9 @@ class DepartmentListView(ScopedAPIView):
 
     def get_queryset(self) -> Any:
         params = parse_query(DepartmentListQuerySerializer, self.request)
-        departments = departments_visible_to(self.request.user).order_by("admin_unit__code", "code")
-        if params.get("q"):
-            term = params["q"].strip()
-            alias_matches = DepartmentAlias.objects.filter(
-                department=OuterRef("pk"), alias__icontains=term
-            )
-            departments = departments.filter(
-                Q(name__icontains=term) | Q(short_name__icontains=term) | Exists(alias_matches)
-            )
+        departments = departments_visible_to(
+            self.request.user, search=params.get("q") or ""
+        ).order_by("admin_unit__code", "code")
         if params.get("unit"):
             departments = departments.filter(admin_unit__code=params["unit"])
         return departments

@@ -6,7 +6,7 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import F, Q, TextField
+from django.db.models import F, TextField
 from django.db.models.functions import Cast
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -15,13 +15,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from civicgrid.accounts.selectors import (
-    scope_of,
+    root_units_visible_to,
     unit_breadcrumb,
     unit_visible_to,
     units_visible_to,
 )
 from civicgrid.core.errors import NotFoundError
-from civicgrid.territory.models import CODE_LENGTH, LEVEL_ORDER, AdminLevel, AdminUnit
+from civicgrid.territory.models import CODE_LENGTH, LEVEL_ORDER, AdminLevel
 from civicgrid.territory.selectors import locate_point
 
 from ..base import ScopedAPIView
@@ -55,11 +55,7 @@ def child_level(level: str) -> str:
 
 def default_root_code(user: Any) -> str | None:
     """The top of the user's visible tree: their scope unit, or the city for city-wide users."""
-    scope = scope_of(user)
-    if scope.is_everything:
-        city = AdminUnit.objects.filter(level=AdminLevel.CITY).order_by("code").first()
-        return city.code if city else None
-    return scope.code
+    return root_units_visible_to(user).order_by("code").values_list("code", flat=True).first()
 
 
 def unit_not_found() -> NotFoundError:
@@ -187,7 +183,7 @@ class UnitListView(ScopedAPIView):
     def get_queryset(self) -> Any:
         params = parse_query(UnitListQuerySerializer, self.request)
         units = (
-            units_visible_to(self.request.user)
+            units_visible_to(self.request.user, search=params.get("q") or "")
             .defer("boundary")
             .annotate(parent_code=F("parent__code"))
             .order_by("code")
@@ -196,9 +192,6 @@ class UnitListView(ScopedAPIView):
             units = units.filter(level=params["level"])
         if params.get("parent"):
             units = units.filter(parent__code=params["parent"])
-        if params.get("q"):
-            term = params["q"].strip()
-            units = units.filter(Q(name__icontains=term) | Q(code__startswith=term))
         return units
 
     @extend_schema(
