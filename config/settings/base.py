@@ -210,6 +210,10 @@ CELERY_TIMEZONE = TIME_ZONE
 
 CIVICGRID_TRUST_X_FORWARDED_FOR = env_bool("CIVICGRID_TRUST_X_FORWARDED_FOR", False)
 
+# Point lookup keeps grid polygons in memory; changes made in this process rebuild it at once,
+# changes made by other processes are noticed within this many seconds (one small query).
+CIVICGRID_LOCATOR_CHECK_SECONDS = float(os.environ.get("CIVICGRID_LOCATOR_CHECK_SECONDS", "5"))
+
 # The city this installation serves (division code); used by coordinate validation and demo data.
 CIVICGRID_CITY_CODE = os.environ.get("CIVICGRID_CITY_CODE", "4404")
 
