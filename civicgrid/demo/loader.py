@@ -16,7 +16,7 @@ from civicgrid.territory import services as territory_services
 from civicgrid.territory.models import AdminLevel, AdminUnit, Department, DepartmentKind
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-TERRITORY_DATA_DIR = Path(territory_services.__file__).resolve().parent / "data"
+TERRITORY_DATA_DIR = territory_services.BUNDLED_DATA_DIR
 CITY_CODE = "4404"
 DEMO_PASSWORD = "CivicGrid-2026"  # noqa: S105 - published demo password, local only
 

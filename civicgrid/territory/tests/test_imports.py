@@ -335,7 +335,7 @@ def test_divisions_import_is_all_or_nothing(tmp_path: Path, monkeypatch: Any) ->
     def fail(**kwargs: Any) -> None:
         raise RuntimeError("audit store down")
 
-    monkeypatch.setattr("civicgrid.territory.services.audit_record", fail)
+    monkeypatch.setattr("civicgrid.territory.services.imports.audit_record", fail)
     with pytest.raises(RuntimeError):
         divisions_import(actor=None, path=write(tmp_path, "a.csv", DIVISIONS_CSV))
     assert AdminUnit.objects.count() == 0
