@@ -5,8 +5,6 @@ Every function takes the acting user, runs in one transaction and writes one aud
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -16,36 +14,22 @@ from django.utils.translation import gettext as _
 
 from civicgrid.core.audit import audit_record
 from civicgrid.core.errors import DomainError, PermissionDeniedError
+from civicgrid.core.phones import validate_phone
 from civicgrid.territory.models import AdminUnit, Department
 
 from .models import STAFF_ROLES, Role, User
 from .selectors import CITY_WIDE_ROLES, may_reveal_personal_data, scope_of
 
 
-def _phone_validator() -> Callable[[str], Any] | None:
-    """``civicgrid.core.phones.validate_phone`` when that module is installed."""
-    try:
-        module = importlib.import_module("civicgrid.core.phones")
-    except ImportError:
-        return None
-    validator = getattr(module, "validate_phone", None)
-    return validator if callable(validator) else None
-
-
 def _clean_phone(phone: str) -> str:
+    """The normalised phone number, or a DomainError naming the field."""
     phone = phone.strip()
     if not phone:
         return ""
-    validator = _phone_validator()
-    if validator is None:
-        return phone
     try:
-        result = validator(phone)
+        return validate_phone(phone, _("phone"))
     except ValidationError as error:
         raise DomainError(" ".join(error.messages), code="invalid_phone", field="phone") from error
-    except ValueError as error:
-        raise DomainError(str(error), code="invalid_phone", field="phone") from error
-    return result if isinstance(result, str) and result else phone
 
 
 @transaction.atomic
@@ -188,3 +172,49 @@ def user_admin_change_record(*, actor: Any, subject: User, changed_fields: list[
         target=subject,
         details={"fields": sorted(changed_fields)},
     )
+
+
+@transaction.atomic
+def user_ensure_demo(
+    *,
+    username: str,
+    password: str,
+    role: str,
+    full_name: str,
+    phone: str,
+    scope_unit: AdminUnit | None = None,
+    department: Department | None = None,
+) -> User:
+    """Create or reset one demo account (演示账号) to the given role, scope and password.
+
+    Only the demo loader calls this (actor: the system); it is idempotent and audited.
+    Administrators of the demo are Django superusers so that /admin/ works.
+    """
+    is_admin = role == Role.ADMINISTRATOR
+    user, created = User.objects.update_or_create(
+        username=username,
+        defaults={
+            "role": role,
+            "full_name": full_name,
+            "scope_unit": scope_unit,
+            "department": department,
+            "phone": _clean_phone(phone),
+            "is_staff": is_admin,
+            "is_superuser": is_admin,
+            "is_active": True,
+        },
+    )
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(
+        actor=None,
+        action="user.create" if created else "user.reset",
+        target=user,
+        details={
+            "role": role,
+            "scope_unit": scope_unit.code if scope_unit else None,
+            "department": department.code if department else None,
+            "demo": True,
+        },
+    )
+    return user

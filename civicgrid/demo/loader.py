@@ -12,8 +12,9 @@ from typing import Any
 from django.db import transaction
 
 from civicgrid.accounts.models import Role, User
+from civicgrid.accounts.services import user_ensure_demo
 from civicgrid.territory import services as territory_services
-from civicgrid.territory.models import AdminLevel, AdminUnit, Department, DepartmentKind
+from civicgrid.territory.models import AdminLevel, AdminUnit, Department
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TERRITORY_DATA_DIR = territory_services.BUNDLED_DATA_DIR
@@ -56,44 +57,9 @@ def load_territory(*, actor: Any = None) -> DemoSummary:
         actor=actor, path=DATA_DIR / "zhuhai_departments.csv"
     )
     summary.add(f"departments: {_counts(departments.counts())}")
-    created = street_bodies_ensure(actor=actor)
+    created = territory_services.street_bodies_ensure(actor=actor, city_code=CITY_CODE)
     summary.add(f"street offices and town governments: {created} created")
     return summary
-
-
-def _street_body_name(street: AdminUnit, district: AdminUnit) -> tuple[str, str]:
-    if street.name.endswith("街道"):
-        return f"珠海市{district.name}{street.name}办事处", f"{street.name}办"
-    if street.name.endswith("镇"):
-        return f"珠海市{district.name}{street.name}人民政府", f"{street.name}政府"
-    return f"珠海市{district.name}{street.name}管理机构", street.name
-
-
-def street_bodies_ensure(*, actor: Any = None) -> int:
-    """One street office / town government per street-level unit of the demo city."""
-    streets = AdminUnit.objects.filter(
-        level=AdminLevel.STREET, code__startswith=CITY_CODE
-    ).select_related("parent")
-    existing = set(
-        Department.objects.filter(kind=DepartmentKind.STREET).values_list("code", flat=True)
-    )
-    created = 0
-    with transaction.atomic():
-        for street in streets:
-            code = f"zh-street-{street.code}"
-            if code in existing:
-                continue
-            assert street.parent is not None
-            name, short_name = _street_body_name(street, street.parent)
-            Department.objects.create(
-                code=code,
-                name=name,
-                short_name=short_name,
-                kind=DepartmentKind.STREET,
-                admin_unit=street,
-            )
-            created += 1
-    return created
 
 
 @dataclass(frozen=True)
@@ -146,7 +112,7 @@ def demo_accounts() -> list[DemoAccount]:
             "cuixiang-staff",
             Role.DEPARTMENT_STAFF,
             "翠香街道经办人",
-            department_code="zh-street-440402001",
+            department_code="street-440402001",
         ),
         DemoAccount("xz-grid", Role.GRID_WORKER, "香洲网格员", scope_code="grid:440402001"),
         DemoAccount("dm-grid", Role.GRID_WORKER, "斗门网格员", scope_code="grid:440403001"),
@@ -170,20 +136,14 @@ def accounts_ensure(*, password: str = DEMO_PASSWORD) -> list[tuple[DemoAccount,
                 if account.department_code
                 else None
             )
-            user, _created = User.objects.update_or_create(
+            user = user_ensure_demo(
                 username=account.username,
-                defaults={
-                    "role": account.role,
-                    "full_name": account.full_name,
-                    "scope_unit": scope_unit,
-                    "department": department,
-                    "phone": f"1380756{number:04d}",
-                    "is_staff": account.role == Role.ADMINISTRATOR,
-                    "is_superuser": account.role == Role.ADMINISTRATOR,
-                    "is_active": True,
-                },
+                password=password,
+                role=account.role,
+                full_name=account.full_name,
+                phone=f"1380756{number:04d}",
+                scope_unit=scope_unit,
+                department=department,
             )
-            user.set_password(password)
-            user.save(update_fields=["password"])
             results.append((account, user))
     return results

@@ -10,8 +10,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from civicgrid.core.audit import audit_record
+from civicgrid.core.errors import DomainError
 
 from ..models import (
+    AdminLevel,
     AdminUnit,
     Department,
     DepartmentAlias,
@@ -227,3 +229,59 @@ def _upsert_departments(
     report.created += sum(1 for value in status.values() if value == "created")
     report.updated += sum(1 for value in status.values() if value == "updated")
     report.unchanged += sum(1 for value in status.values() if value == "unchanged")
+
+
+def street_body_names(street: AdminUnit, district: AdminUnit, city: AdminUnit) -> tuple[str, str]:
+    """Full and short name of the body that runs a street-level unit: a 街道办事处 for a 街道,
+    a 人民政府 for a 镇, a 管理机构 for a functional zone."""
+    prefix = f"{city.name}{district.name}"
+    if street.name.endswith("街道"):
+        return f"{prefix}{street.name}办事处", f"{street.name}办"
+    if street.name.endswith("镇"):
+        return f"{prefix}{street.name}人民政府", f"{street.name}政府"
+    return f"{prefix}{street.name}管理机构", street.name
+
+
+@transaction.atomic
+def street_bodies_ensure(*, actor: Any, city_code: str) -> int:
+    """One street office / town government (街道办 / 镇政府) per street-level unit of a city,
+    with the code ``street-<division code>``. A street that already has such a body keeps it;
+    returns how many were created. Audited once."""
+    city = AdminUnit.objects.filter(code=city_code, level=AdminLevel.CITY).first()
+    if city is None:
+        raise DomainError(
+            _("No city has the code %(code)s.") % {"code": city_code}, code="not_found"
+        )
+    streets = AdminUnit.objects.filter(
+        level=AdminLevel.STREET, code__startswith=city_code
+    ).select_related("parent")
+    has_body = set(
+        Department.objects.filter(
+            kind=DepartmentKind.STREET, admin_unit__code__startswith=city_code
+        ).values_list("admin_unit_id", flat=True)
+    )
+    created = []
+    for street in streets:
+        code = f"street-{street.code}"
+        if street.id in has_body or street.parent is None:
+            continue
+        name, short_name = street_body_names(street, street.parent, city)
+        created.append(
+            Department(
+                code=code,
+                name=name,
+                short_name=short_name,
+                kind=DepartmentKind.STREET,
+                admin_unit=street,
+            )
+        )
+    Department.objects.bulk_create(created)
+    audit_record(
+        actor=actor,
+        action="territory.ensure_street_bodies",
+        target_type="territory.department",
+        target_repr=city.name,
+        admin_unit_code=city_code,
+        details={"created": len(created)},
+    )
+    return len(created)
