@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,9 +95,17 @@ class DemoGeometrySummary:
 
 
 def _read_csv(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    """The rows of a UTF-8 CSV file (with or without BOM) as (line number, stripped values)."""
+    """The rows of a CSV file as (line number, stripped values).
+
+    UTF-8 (with or without BOM) first; Excel's Chinese default GBK/GB18030 is accepted too.
+    """
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("gb18030")
+        with io.StringIO(text, newline="") as handle:
             reader = csv.DictReader(handle)
             present = [name.strip() for name in reader.fieldnames or []]
             missing = [name for name in columns if name not in present]
@@ -121,7 +130,8 @@ def _read_csv(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str,
         ) from error
     except UnicodeDecodeError as error:
         raise DomainError(
-            _("The file %(file)s is not UTF-8 text.") % {"file": path}, code="bad_encoding"
+            _("The file %(file)s is neither UTF-8 nor GB18030 text.") % {"file": path},
+            code="bad_encoding",
         ) from error
     except csv.Error as error:
         raise DomainError(

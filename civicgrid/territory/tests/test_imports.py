@@ -134,11 +134,25 @@ def test_divisions_import_parent_from_database(tmp_path: Path) -> None:
 
 
 @pytest.mark.django_db
+def test_divisions_import_reads_gbk_files_from_excel(tmp_path: Path) -> None:
+    path = tmp_path / "gbk.csv"
+    path.write_bytes("code,name,level,parent_code\n4404,珠海市,city,\n".encode("gbk"))
+
+    report = divisions_import(actor=None, path=path)
+
+    assert (report.created, report.errors) == (1, [])
+    assert AdminUnit.objects.get(code="4404").name == "珠海市"
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("text", "message"),
     [
         ("code,name\n4404,珠海市\n", "lacks the column(s): level, parent_code."),
-        (b"code,name,level,parent_code\n4404,\xd6\xe9\xba\xa3,city,\n", "is not UTF-8 text."),
+        (
+            b"code,name,level,parent_code\n4404,\xff\xff,city,\n",
+            "is neither UTF-8 nor GB18030 text.",
+        ),
     ],
 )
 def test_divisions_import_refuses_unusable_files(
