@@ -145,6 +145,12 @@ def session_logout_record(*, user: User) -> None:
 
 
 @transaction.atomic
+def password_change_record(*, user: User) -> None:
+    """Record that a user changed their own password (修改密码)."""
+    audit_record(actor=user, action="auth.password_change", target=user)
+
+
+@transaction.atomic
 def token_issue_record(*, user: User) -> None:
     """Record that an API token was handed out (签发令牌)."""
     audit_record(actor=user, action="auth.token", target=user)

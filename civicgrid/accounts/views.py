@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 
-from .services import session_login_record, session_logout_record
+from .services import password_change_record, session_login_record, session_logout_record
 
 
 class LoginView(auth_views.LoginView):
@@ -32,3 +32,13 @@ class LogoutView(auth_views.LogoutView):
         if user.is_authenticated:
             session_logout_record(user=user)
         return super().post(request, *args, **kwargs)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change (old password, new one twice, validators); recorded as
+    ``auth.password_change``."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        password_change_record(user=form.user)
+        return response

@@ -91,3 +91,33 @@ def test_user_admin_pages_load(admin_client, make_user, territory):
     for field in ("role", "scope_unit", "department", "phone", "full_name"):
         assert f'name="{field}"' in content
     assert admin_client.get("/admin/accounts/user/add/").status_code == 200
+
+
+def test_password_change_is_audited_and_a_wrong_old_password_changes_nothing(
+    client, make_user, territory
+):
+    user = make_user(Role.DISPATCHER, scope_unit=territory.doumen)
+    client.force_login(user)
+    response = client.post(
+        "/password/change/",
+        {
+            "old_password": "wrong",
+            "new_password1": "Another-Pass-2027",
+            "new_password2": "Another-Pass-2027",
+        },
+    )
+    assert response.status_code == 200
+    assert AuditRecord.objects.count() == 0
+    response = client.post(
+        "/password/change/",
+        {
+            "old_password": "pass-Word-2026",
+            "new_password1": "Another-Pass-2027",
+            "new_password2": "Another-Pass-2027",
+        },
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("Another-Pass-2027")
+    record = AuditRecord.objects.get()
+    assert (record.action, record.actor) == ("auth.password_change", user)
