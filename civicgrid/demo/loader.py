@@ -51,7 +51,10 @@ def load_territory(*, actor: Any = None) -> DemoSummary:
         city_codes={CITY_CODE},
     )
     summary.add(f"district boundaries: {_counts(boundaries.counts())}")
-    geometry = territory_services.demo_geometry_generate(actor=actor, city_code=CITY_CODE)
+    anchors = territory_services.demo_anchors_read(DATA_DIR / "zhuhai_street_anchors.csv")
+    geometry = territory_services.demo_geometry_generate(
+        actor=actor, city_code=CITY_CODE, anchors=anchors
+    )
     summary.add(f"demo geometry: {_counts(geometry.counts())}")
     departments = territory_services.departments_import(
         actor=actor, path=DATA_DIR / "zhuhai_departments.csv"

@@ -113,19 +113,30 @@ def random_points_inside(
 
 
 def voronoi_partition(
-    parent: BaseGeometry, count: int, rng: np.random.Generator
+    parent: BaseGeometry,
+    count: int,
+    rng: np.random.Generator,
+    anchors: Sequence[tuple[float, float] | None] | None = None,
 ) -> list[BaseGeometry]:
     """Split ``parent`` into ``count`` disjoint areas that together cover it exactly.
 
-    Seed points are drawn inside ``parent``; each seed's Voronoi cell is clipped to ``parent``.
-    Every cell contains its seed, so none is empty. Parts of ``parent`` without a seed (a small
-    island) fall to the cell of the nearest seed.
+    Seed points are drawn inside ``parent``; ``anchors[i]``, where given and inside ``parent``
+    (and not on top of another seed), replaces the i-th seed, so the i-th cell forms around a
+    known place. Each seed's Voronoi cell is clipped to ``parent``. Every cell contains its seed,
+    so none is empty. Parts of ``parent`` without a seed (a small island) fall to the cell of
+    the nearest seed.
     """
     if count <= 0:
         return []
     if count == 1:
         return [parent]
     seeds = random_points_inside(parent, count, rng)
+    for index, anchor in enumerate((anchors or [])[:count]):
+        if anchor is None or not shapely.contains_xy(parent, anchor[0], anchor[1]):
+            continue
+        if any(np.allclose(seeds[other], anchor) for other in range(count) if other != index):
+            continue
+        seeds[index] = anchor
     min_x, min_y, max_x, max_y = parent.bounds
     margin = max(max_x - min_x, max_y - min_y) + 1.0
     frame = shapely.box(min_x - margin, min_y - margin, max_x + margin, max_y + margin)

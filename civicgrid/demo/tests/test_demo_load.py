@@ -88,3 +88,22 @@ def test_demo_accounts_command_prints_every_account(demo: Any, capsys: Any) -> N
     for username in ("admin", "xz-grid", "dm-grid", "dm-dispatcher", "citizen"):
         assert username in output
     assert loader.DEMO_PASSWORD in output
+
+
+@pytest.mark.django_db
+def test_streets_form_around_their_real_places(demo: Any) -> None:
+    from civicgrid.territory.selectors import locate_point
+
+    expected = {
+        (113.5767, 22.2710): ("440402", "香湾街道"),
+        (113.55, 22.228): ("440402", "拱北街道"),
+        (113.52, 22.13): ("440402", "横琴镇"),
+        (113.82, 22.15): ("440402", "桂山镇"),
+        (113.29, 22.23): ("440403", "井岸镇"),
+        (113.38, 22.04): ("440404", "三灶镇"),
+    }
+    for (lon, lat), (district, street) in expected.items():
+        result = locate_point(lon, lat)
+        assert result is not None
+        assert (result.district.code, result.street.name) == (district, street)
+    assert locate_point(113.75, 21.9) is None

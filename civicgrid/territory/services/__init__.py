@@ -6,7 +6,7 @@ keeps the good rows, writes them in one transaction and can be re-run safely (up
 """
 
 from .common import BUNDLED_DATA_DIR, DEMO_BOUNDARY_SOURCE, DemoGeometrySummary, ImportReport
-from .demo_geometry import community_short_name, demo_geometry_generate
+from .demo_geometry import community_short_name, demo_anchors_read, demo_geometry_generate
 from .departments import departments_import, street_bodies_ensure
 from .imports import boundaries_import, divisions_import
 
@@ -17,6 +17,7 @@ __all__ = [
     "ImportReport",
     "boundaries_import",
     "community_short_name",
+    "demo_anchors_read",
     "demo_geometry_generate",
     "departments_import",
     "divisions_import",

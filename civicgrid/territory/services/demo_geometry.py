@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -32,6 +34,7 @@ from .common import (
     COMMUNITY_SUFFIXES,
     DEMO_BOUNDARY_SOURCE,
     DemoGeometrySummary,
+    _read_csv,
 )
 
 
@@ -49,6 +52,7 @@ def demo_geometry_generate(
     city_code: str,
     seed: int = 20141,
     grids_per_community: tuple[int, int] = (2, 6),
+    anchors: Mapping[str, tuple[float, float]] | None = None,
 ) -> DemoGeometrySummary:
     """Generate demo boundaries below every district of ``city_code`` that has a real boundary.
 
@@ -58,8 +62,11 @@ def demo_geometry_generate(
     a district lies in exactly one grid. Official (non-demo) boundaries of streets, communities
     or grids are kept and cut out of the area shared among their siblings. All generated
     boundaries are marked ``is_demo_geometry``. The same seed gives the same result; a re-run
-    writes nothing. The city's boundary becomes the union of its districts.
+    writes nothing. The city's boundary becomes the union of its districts. ``anchors`` maps unit
+    codes to a known point (lon, lat) inside their parent, around which their cell is formed
+    (e.g. the seat of each street office), so the demo map resembles the real one.
     """
+    anchors = anchors or {}
     low, high = grids_per_community
     if low < 1 or high < low:
         raise DomainError(
@@ -91,13 +98,15 @@ def demo_geometry_generate(
             continue
         district_areas.append(district_area)
         summary.districts += 1
-        streets = _partition(district, district_area, children, AdminLevel.STREET, seed, writer)
+        streets = _partition(
+            district, district_area, children, AdminLevel.STREET, seed, writer, anchors
+        )
         if not streets:
             summary.without_children.append(district.code)
         for street, street_area in streets:
             summary.streets += 1
             communities = _partition(
-                street, street_area, children, AdminLevel.COMMUNITY, seed, writer
+                street, street_area, children, AdminLevel.COMMUNITY, seed, writer, anchors
             )
             if not communities:
                 summary.without_children.append(street.code)
@@ -182,7 +191,11 @@ class _GeometryWriter:
 
 
 def _split(
-    area: Any, units: list[AdminUnit], rng: np.random.Generator, writer: _GeometryWriter
+    area: Any,
+    units: list[AdminUnit],
+    rng: np.random.Generator,
+    writer: _GeometryWriter,
+    anchors: Mapping[str, tuple[float, float]] | None = None,
 ) -> list[tuple[AdminUnit, Any]]:
     """Give each unit its part of ``area``: official boundaries stay, the rest is partitioned."""
     result: list[tuple[AdminUnit, Any]] = []
@@ -202,7 +215,12 @@ def _split(
         result.extend(official)
     if generated and not free_area.is_empty:
         try:
-            cells = voronoi_partition(free_area, len(generated), rng)
+            cells = voronoi_partition(
+                free_area,
+                len(generated),
+                rng,
+                [(anchors or {}).get(unit.code) for unit in generated],
+            )
         except GeometryError:
             cells = []
         for unit, cell in zip(generated, cells, strict=False):
@@ -221,9 +239,10 @@ def _partition(
     level: str,
     seed: int,
     writer: _GeometryWriter,
+    anchors: Mapping[str, tuple[float, float]],
 ) -> list[tuple[AdminUnit, Any]]:
     units = [unit for unit in children[parent.pk] if unit.level == level]
-    return _split(area, units, _rng(seed, parent), writer)
+    return _split(area, units, _rng(seed, parent), writer, anchors)
 
 
 def _grid_partition(
@@ -251,3 +270,30 @@ def _grid_partition(
             for number in range(1, drawn + 1)
         ]
     return _split(area, grids, rng, writer)
+
+
+def demo_anchors_read(path: str | Path) -> dict[str, tuple[float, float]]:
+    """Read anchor points for :func:`demo_geometry_generate` from a CSV file ``code,lon,lat``.
+
+    Every bad row is reported (line number and reason) in one DomainError; nothing is used then.
+    """
+    path = Path(path)
+    anchors: dict[str, tuple[float, float]] = {}
+    problems: list[str] = []
+    for line, row in _read_csv(path, ("code", "lon", "lat")):
+        code = row.get("code", "")
+        try:
+            lon, lat = float(row.get("lon", "")), float(row.get("lat", ""))
+        except ValueError:
+            problems.append(_("line %(line)s: lon and lat must be numbers") % {"line": line})
+            continue
+        if not (code.isdigit() and -180 <= lon <= 180 and -90 <= lat <= 90):
+            problems.append(
+                _("line %(line)s: a division code and a point in degrees are needed")
+                % {"line": line}
+            )
+            continue
+        anchors[code] = (lon, lat)
+    if problems:
+        raise DomainError("; ".join(problems), code="bad_anchors", field="anchors")
+    return anchors

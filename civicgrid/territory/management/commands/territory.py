@@ -2,7 +2,7 @@
 
 civicgrid territory import-divisions FILE [--city 4404 ...]
 civicgrid territory import-boundaries FILE --level district [--city 4404]
-civicgrid territory generate-demo-geometry --city 4404 [--seed N]
+civicgrid territory generate-demo-geometry --city 4404 [--seed N] [--anchors FILE]
 civicgrid territory import-departments FILE
 civicgrid territory locate LON LAT
 """
@@ -61,6 +61,11 @@ class Command(BaseCommand):
         )
         demo.add_argument("--city", required=True, help="City code, e.g. 4404.")
         demo.add_argument("--seed", default="20141")
+        demo.add_argument(
+            "--anchors",
+            default=None,
+            help="CSV code,lon,lat: known points around which streets/communities are formed.",
+        )
 
         departments = commands.add_parser(
             "import-departments",
@@ -120,7 +125,10 @@ class Command(BaseCommand):
             raise CommandError(
                 _("The seed must be a whole number, got %(value)s.") % {"value": options["seed"]}
             ) from None
-        summary = services.demo_geometry_generate(actor=None, city_code=options["city"], seed=seed)
+        anchors = services.demo_anchors_read(options["anchors"]) if options["anchors"] else None
+        summary = services.demo_geometry_generate(
+            actor=None, city_code=options["city"], seed=seed, anchors=anchors
+        )
         self.stdout.write(
             _(
                 "Districts: %(districts)s, streets: %(streets)s, communities: %(communities)s, "
