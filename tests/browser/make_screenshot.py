@@ -10,24 +10,20 @@ the map) and clicks a grid so that the locate result is shown.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
+
 POLYGONS = "#territory-map path.leaflet-interactive"
 
 
 def main(base_url: str, username: str, password: str, output: str) -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
         page.goto(f"{base_url}/login/")
