@@ -12,6 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import DomainError
+from civicgrid.core.textfiles import decode_chinese_text
 
 from ..models import (
     LEVEL_ORDER,
@@ -100,11 +101,7 @@ def _read_csv(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str,
     UTF-8 (with or without BOM) first; Excel's Chinese default GBK/GB18030 is accepted too.
     """
     try:
-        raw = path.read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("gb18030")
+        text = decode_chinese_text(path.read_bytes())
         with io.StringIO(text, newline="") as handle:
             reader = csv.DictReader(handle)
             present = [name.strip() for name in reader.fieldnames or []]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import DomainError
 from civicgrid.core.services import calendar_year_import
+from civicgrid.core.textfiles import decode_chinese_text
 from civicgrid.core.workdays import add_working_days, working_days_between
 
 
@@ -71,7 +72,7 @@ class Command(BaseCommand):
     def _import_year(self, options: dict[str, Any]) -> None:
         path: Path = options["file"]
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            text = decode_chinese_text(path.read_bytes())
         except (OSError, UnicodeDecodeError) as error:
             raise CommandError(
                 _("Cannot read %(file)s: %(reason)s") % {"file": path, "reason": error}
