@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "civicgrid.core",
     "civicgrid.territory",
     "civicgrid.accounts",
+    "civicgrid.appeals",
     "civicgrid.api",
     "civicgrid.demo",
 ]

@@ -1,0 +1,66 @@
+"""Admin for the appeal configuration: categories, time limits, the responsibility catalogue.
+
+Appeals themselves change only through the workflow services, so they are read-only here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+
+from .models import Appeal, AppealEvent, Category, ResponsibilityRule, TimeLimit
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "parent", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("code", "name")
+    raw_id_fields = ("parent",)
+
+
+@admin.register(TimeLimit)
+class TimeLimitAdmin(admin.ModelAdmin):
+    list_display = ("appeal_type", "category", "sign_for_days", "handling_days")
+    list_filter = ("appeal_type",)
+    raw_id_fields = ("category",)
+
+
+@admin.register(ResponsibilityRule)
+class ResponsibilityRuleAdmin(admin.ModelAdmin):
+    list_display = ("category", "admin_unit", "lead_department")
+    search_fields = ("category__name", "admin_unit__name", "lead_department__name")
+    raw_id_fields = ("category", "admin_unit", "lead_department")
+    filter_horizontal = ("cooperating_departments",)
+
+
+class AppealEventInline(admin.TabularInline):
+    model = AppealEvent
+    extra = 0
+    can_delete = False
+    fields = ("at", "actor", "kind", "from_status", "to_status", "department", "note")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Appeal)
+class AppealAdmin(admin.ModelAdmin):
+    """Read-only: citizen's personal data is not shown here (reveal it through the workflow)."""
+
+    list_display = ("number", "title", "appeal_type", "status", "admin_unit_code", "accepted_on")
+    list_filter = ("status", "appeal_type", "channel")
+    search_fields = ("number", "title")
+    exclude = ("citizen_name", "citizen_phone", "query_code_hash", "idempotency_key")
+    inlines = [AppealEventInline]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

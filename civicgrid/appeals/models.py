@@ -1,0 +1,336 @@
+"""Citizen appeals (诉求/工单): categories with time limits, the responsibility catalogue, the
+appeal record with its explicit state machine, department assignments and the timeline."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from civicgrid.core.models import BaseModel
+from civicgrid.territory.models import AdminUnit, Department
+
+
+class AppealType(models.TextChoices):
+    CONSULTATION = "consultation", _("consultation")  # 咨询
+    HELP = "help", _("request for help")  # 求助
+    COMPLAINT = "complaint", _("complaint")  # 投诉
+    REPORT = "report", _("report")  # 举报
+    SUGGESTION = "suggestion", _("suggestion")  # 建议
+
+
+class Channel(models.TextChoices):
+    HOTLINE = "hotline", _("12345 hotline")  # 热线电话
+    WEB = "web", _("web")  # 网站
+    GRID = "grid", _("grid worker")  # 网格员上报
+    OPEN311 = "open311", _("Open311")  # 开放接口
+    IMPORT = "import", _("legacy import")  # 历史数据导入
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("normal")
+    URGENT = "urgent", _("urgent")  # 紧急
+
+
+class AppealStatus(models.TextChoices):
+    ACCEPTED = "accepted", _("accepted")  # 已受理: registered, waiting in the dispatcher queue
+    DISPATCHED = "dispatched", _("dispatched")  # 已派单: sent to a lead department, not signed
+    SIGNED = "signed", _("signed for")  # 已签收: the lead department is handling it
+    REPLIED = "replied", _("replied")  # 已答复: the department replied, follow-up pending
+    FOLLOWED_UP = "followed_up", _("followed up")  # 已回访: the citizen rated the reply
+    CLOSED = "closed", _("closed")  # 已办结: finished
+    CANCELLED = "cancelled", _("cancelled as invalid")  # 已作废: invalid, with a reason
+
+
+OPEN_STATUSES = frozenset({AppealStatus.ACCEPTED, AppealStatus.DISPATCHED, AppealStatus.SIGNED})
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("satisfied")  # 满意
+    BASICALLY_SATISFIED = "basically_satisfied", _("basically satisfied")  # 基本满意
+    UNSATISFIED = "unsatisfied", _("unsatisfied")  # 不满意
+
+
+class Category(BaseModel):
+    """诉求分类: a multi-level category of matters (e.g. 城市管理 › 占道经营)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TimeLimit(BaseModel):
+    """办理时限: working days to sign for and to handle an appeal of a type (and category).
+
+    A row with a category overrides the type's default row (category empty).
+    """
+
+    appeal_type = models.CharField(_("type"), max_length=16, choices=AppealType.choices)
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="time_limits",
+    )
+    sign_for_days = models.PositiveSmallIntegerField(_("working days to sign for"), default=1)
+    handling_days = models.PositiveSmallIntegerField(_("working days to handle"))
+
+    class Meta:
+        verbose_name = _("time limit")
+        verbose_name_plural = _("time limits")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appeal_type", "category"], name="time_limit_unique_type_category"
+            ),
+            models.UniqueConstraint(
+                fields=["appeal_type"],
+                condition=models.Q(category__isnull=True),
+                name="time_limit_unique_type_default",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_appeal_type_display()} {self.category or ''}: {self.handling_days}"
+
+
+class ResponsibilityRule(BaseModel):
+    """权责清单: which department leads (and which cooperate) on a category in an area.
+
+    The rule of the most specific area (longest division code) containing the appeal's place
+    wins; a rule for a parent category applies to its sub-categories.
+    """
+
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="rules"
+    )
+    admin_unit = models.ForeignKey(
+        AdminUnit, verbose_name=_("area"), on_delete=models.CASCADE, related_name="+"
+    )
+    lead_department = models.ForeignKey(
+        Department, verbose_name=_("lead department"), on_delete=models.PROTECT, related_name="+"
+    )
+    cooperating_departments = models.ManyToManyField(
+        Department, verbose_name=_("cooperating departments"), blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("responsibility rule")
+        verbose_name_plural = _("responsibility catalogue")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "admin_unit"], name="responsibility_rule_unique_area"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} @ {self.admin_unit.name} → {self.lead_department}"
+
+
+class AppealNumberSequence(models.Model):
+    """The last sequence number given out per city and day (for readable appeal numbers)."""
+
+    city_code = models.CharField(max_length=4)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["city_code", "day"], name="appeal_sequence_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.city_code} {self.day} {self.last}"
+
+
+class Appeal(BaseModel):
+    """诉求/工单: one citizen's request from any channel, followed to its end.
+
+    ``status`` changes only through the services in :mod:`civicgrid.appeals.services`, each of
+    which checks the current state and ``version`` (optimistic concurrency) and writes an
+    :class:`AppealEvent`. ``admin_unit_code`` repeats the place's division code: it is the data
+    scope key and the shard key.
+    """
+
+    number = models.CharField(_("number"), max_length=24, unique=True)
+    query_code_hash = models.CharField(_("query code (hashed)"), max_length=64)
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
+    appeal_type = models.CharField(_("type"), max_length=16, choices=AppealType.choices)
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appeals",
+    )
+    urgency = models.CharField(
+        _("urgency"), max_length=8, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    title = models.CharField(_("title"), max_length=100)
+    text = models.TextField(_("text"))
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    lon = models.FloatField(_("longitude"), null=True, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    admin_unit = models.ForeignKey(
+        AdminUnit,
+        verbose_name=_("admin unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    admin_unit_code = models.CharField(_("admin unit code"), max_length=20, db_index=True)
+    citizen_name = models.CharField(_("citizen name"), max_length=60, blank=True)
+    citizen_phone = models.CharField(_("citizen phone"), max_length=20, blank=True)
+    is_confidential = models.BooleanField(_("confidential"), default=False)
+    citizen = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("citizen account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="appeals",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=AppealStatus.choices,
+        default=AppealStatus.ACCEPTED,
+        db_index=True,
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    lead_department = models.ForeignKey(
+        Department,
+        verbose_name=_("lead department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_appeals",
+    )
+    accepted_on = models.DateField(_("accepted on"))
+    sign_for_deadline = models.DateField(_("sign-for deadline"), null=True, blank=True)
+    handling_deadline = models.DateField(_("handling deadline"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("signed for at"), null=True, blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    reply = models.TextField(_("reply"), blank=True)
+    satisfaction = models.CharField(
+        _("satisfaction"), max_length=20, choices=Satisfaction.choices, blank=True
+    )
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    idempotency_key = models.CharField(
+        _("idempotency key"), max_length=64, null=True, blank=True, unique=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["admin_unit_code", "status"]),
+            models.Index(fields=["lead_department", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class AssignmentRole(models.TextChoices):
+    LEAD = "lead", _("lead")  # 主办
+    COOPERATING = "cooperating", _("cooperating")  # 协办
+
+
+class Assignment(BaseModel):
+    """派单记录: a department given the appeal, as lead or cooperating unit.
+
+    At most one open lead assignment per appeal (conditional unique constraint).
+    """
+
+    appeal = models.ForeignKey(
+        Appeal, verbose_name=_("appeal"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(_("role"), max_length=12, choices=AssignmentRole.choices)
+    is_open = models.BooleanField(_("open"), default=True)
+    closed_reason = models.CharField(_("closing reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appeal"],
+                condition=models.Q(role="lead", is_open=True),
+                name="assignment_one_open_lead",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appeal.number} → {self.department} ({self.role})"
+
+
+class AppealEvent(models.Model):
+    """办理过程: one row per transition and per remark on an appeal (the timeline)."""
+
+    appeal = models.ForeignKey(
+        Appeal, verbose_name=_("appeal"), on_delete=models.CASCADE, related_name="events"
+    )
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=24)
+    from_status = models.CharField(_("from"), max_length=12, blank=True)
+    to_status = models.CharField(_("to"), max_length=12, blank=True)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("appeal event")
+        verbose_name_plural = _("appeal events")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} {self.kind} {self.from_status}→{self.to_status}"
