@@ -23,6 +23,7 @@ from civicgrid.core.workdays import working_days_between
 from civicgrid.territory.models import AdminUnit, Department
 
 from .models import Appeal, AppealStatus, Assignment, Category, ResponsibilityRule, TimeLimit
+from .querycodes import query_code_matches
 
 # Built-in defaults, used only when the TimeLimit table has no row (see migration 0002).
 DEFAULT_SIGN_FOR_DAYS = 1
@@ -54,6 +55,19 @@ def appeals_visible_to(user: Any) -> QuerySet[Appeal]:
     if scope.code is None:
         return appeals.none()
     return appeals.filter(admin_unit_code__startswith=scope.code)
+
+
+def appeal_for_citizen(number: str, query_code: str) -> Appeal | None:
+    """The appeal a citizen may follow with its number and query code, else ``None`` (the same
+    answer for an unknown number and a wrong code)."""
+    appeal = (
+        Appeal.objects.select_related("category", "lead_department")
+        .filter(number=(number or "").strip())
+        .first()
+    )
+    if appeal is None or not query_code_matches(appeal.number, appeal.query_code_hash, query_code):
+        return None
+    return appeal
 
 
 def appeal_visible_to(user: Any, number: str) -> Appeal | None:

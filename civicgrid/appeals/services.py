@@ -14,8 +14,6 @@ conditional UPDATE, and writes one :class:`AppealEvent` — all in one transacti
 from __future__ import annotations
 
 import datetime as dt
-import hmac
-import secrets
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,7 +22,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.models import Role
@@ -37,6 +34,7 @@ from civicgrid.territory.models import AdminUnit, Department
 from civicgrid.territory.selectors import locate_point
 from civicgrid.territory.validators import validate_coordinates_in_city
 
+from . import querycodes
 from .models import (
     Appeal,
     AppealEvent,
@@ -71,14 +69,9 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _query_code_hash(number: str, code: str) -> str:
-    return salted_hmac("civicgrid.appeals.query-code", f"{number}:{code}").hexdigest()
-
-
 def query_code_matches(appeal: Appeal, code: str) -> bool:
     """Whether ``code`` is the query code given to the citizen for ``appeal``."""
-    expected = _query_code_hash(appeal.number, code.strip())
-    return hmac.compare_digest(expected, appeal.query_code_hash)
+    return querycodes.query_code_matches(appeal.number, appeal.query_code_hash, code)
 
 
 def _next_number(city_code: str, day: dt.date) -> str:
@@ -272,13 +265,13 @@ def appeal_accept(
     today = _today()
     _sign_days, handling_days = time_limits_for(appeal_type, category)
     number = _next_number(unit.code[:4], today)
-    query_code = f"{secrets.randbelow(1_000_000):06d}"
+    query_code = querycodes.new_query_code()
     staff = actor if getattr(actor, "is_authenticated", False) else None
     try:
         with transaction.atomic():
             appeal = Appeal.objects.create(
                 number=number,
-                query_code_hash=_query_code_hash(number, query_code),
+                query_code_hash=querycodes.query_code_hash(number, query_code),
                 channel=channel,
                 appeal_type=appeal_type,
                 category=category,
@@ -478,6 +471,10 @@ def appeal_reopen(*, actor: Any, appeal: Appeal, expected_version: int, reason: 
     """
     _require_role(actor, FOLLOW_UP_ROLES | {Role.SUPERVISOR}, _("You may not reopen appeals."))
     _require_scope(actor, appeal)
+    return _reopen(actor=actor, appeal=appeal, expected_version=expected_version, reason=reason)
+
+
+def _reopen(*, actor: Any, appeal: Appeal, expected_version: int, reason: str) -> Appeal:
     reason = _reason(reason)
     if appeal.replied_at is not None:
         replied_on = timezone.localdate(appeal.replied_at)
@@ -569,3 +566,45 @@ def appeal_reveal_citizen(*, actor: Any, appeal: Appeal, purpose: str) -> dict[s
         details={"fields": ["citizen_name", "citizen_phone"]},
     )
     return {"citizen_name": appeal.citizen_name, "citizen_phone": appeal.citizen_phone}
+
+
+@transaction.atomic
+def appeal_rate_by_citizen(
+    *, number: str, query_code: str, satisfaction: str, comment: str = "", reopen: bool = False
+) -> Appeal:
+    """The citizen rates the reply with the appeal number and query code (no account needed);
+    an unsatisfied citizen may ask to reopen it (重办) at the same time.
+
+    A wrong number or code gives the same error, so nobody learns which numbers exist.
+    """
+    appeal = Appeal.objects.filter(number=(number or "").strip()).first()
+    if appeal is None or not query_code_matches(appeal, query_code or ""):
+        raise PermissionDeniedError(
+            _("The appeal number or query code is wrong."), code="bad_query_code"
+        )
+    if satisfaction not in Satisfaction.values:
+        raise DomainError(_("Choose how satisfied you are."), code="invalid", field="satisfaction")
+    if reopen and satisfaction != Satisfaction.UNSATISFIED:
+        raise DomainError(
+            _("Only an unsatisfied rating can reopen the appeal."), code="invalid", field="reopen"
+        )
+    comment = (comment or "").strip()[:500]
+    appeal = _transition(
+        actor=None,
+        appeal=appeal,
+        expected_version=appeal.version,
+        allowed_from={AppealStatus.REPLIED},
+        to_status=AppealStatus.FOLLOWED_UP,
+        kind="citizen_rating",
+        changes={"satisfaction": satisfaction},
+        note=comment,
+        details={"satisfaction": satisfaction},
+    )
+    if reopen:
+        appeal = _reopen(
+            actor=None,
+            appeal=appeal,
+            expected_version=appeal.version,
+            reason=comment or _("The citizen is not satisfied with the reply."),
+        )
+    return appeal
