@@ -12,6 +12,7 @@ from .evaluation import (
     figures,
     parse_labelled_appeals,
     read_labelled_appeals,
+    split_by_date,
     top_k_accuracy,
 )
 from .model import RouterModel, RoutingError, Suggestion
@@ -27,5 +28,6 @@ __all__ = [
     "figures",
     "parse_labelled_appeals",
     "read_labelled_appeals",
+    "split_by_date",
     "top_k_accuracy",
 ]

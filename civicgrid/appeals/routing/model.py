@@ -217,7 +217,7 @@ class RouterModel:
         """A router written by ``save``."""
         try:
             payload: Any = joblib.load(path)
-        except (OSError, EOFError, ValueError) as error:
+        except Exception as error:  # unpickling garbage raises almost anything
             raise RoutingError(
                 _("Cannot read the router file %(file)s: %(reason)s")
                 % {"file": path, "reason": error}
