@@ -69,13 +69,17 @@ def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_split_by_date_keeps_every_day_on_one_side() -> None:
+    days = [
+        dt.date(2024, 1, 5),
+        dt.date(2024, 1, 1),
+        dt.date(2024, 1, 3),
+        dt.date(2024, 1, 3),
+        dt.date(2024, 1, 2),
+        None,
+    ]
     appeals = [
         LabelledAppeal(line, str(line), day, "", "文本", "部门")
-        for line, day in enumerate(
-            [dt.date(2024, 1, 5), dt.date(2024, 1, 1), dt.date(2024, 1, 3), dt.date(2024, 1, 3)]
-            + [dt.date(2024, 1, 2), None],
-            start=2,
-        )
+        for line, day in enumerate(days, start=2)
     ]
     train, test, split_date = split_by_date(appeals, 0.5)
     assert split_date == dt.date(2024, 1, 3)
