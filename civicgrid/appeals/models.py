@@ -334,3 +334,130 @@ class AppealEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appeal_id} {self.kind} {self.from_status}→{self.to_status}"
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("pending")  # 待审批
+    APPROVED = "approved", _("approved")  # 已批准
+    REJECTED = "rejected", _("rejected")  # 已驳回
+
+
+class ExtensionRequest(BaseModel):
+    """延期申请: the lead department asks for more working days to handle a signed appeal.
+
+    At most one pending request per appeal (conditional unique constraint). ``reason`` is the
+    department's; ``decision_comment`` is the dispatcher's or supervisor's answer.
+    """
+
+    appeal = models.ForeignKey(
+        Appeal, verbose_name=_("appeal"), on_delete=models.CASCADE, related_name="extensions"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
+    )
+    days = models.PositiveSmallIntegerField(_("working days requested"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ExtensionStatus.choices,
+        default=ExtensionStatus.PENDING,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_comment = models.TextField(_("decision comment"), blank=True)
+    previous_deadline = models.DateField(_("deadline before"), null=True, blank=True)
+    new_deadline = models.DateField(_("deadline after"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appeal"],
+                condition=models.Q(status="pending"),
+                name="extension_one_pending_per_appeal",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} +{self.days} ({self.status})"
+
+
+class SupervisionKind(models.TextChoices):
+    OVERDUE_SIGN_FOR = "overdue_sign_for", _("not signed for in time")  # 超时未签收
+    OVERDUE_HANDLING = "overdue_handling", _("not handled in time")  # 超期未办结
+    MANUAL = "manual", _("urged by a supervisor")  # 人工催办
+
+
+class SupervisionLevel(models.IntegerChoices):
+    DISTRICT = 1, _("district supervision")  # 区级督办
+    CITY = 2, _("city supervision")  # 市级督办
+
+
+class SupervisionStatus(models.TextChoices):
+    OPEN = "open", _("open")  # 督办中
+    RESOLVED = "resolved", _("resolved")  # 已解除
+
+
+class SupervisionItem(BaseModel):
+    """督办事项: an appeal under supervision, opened by the deadline sweep (overdue) or by a
+    supervisor (催办). At most one open item per appeal and kind."""
+
+    appeal = models.ForeignKey(
+        Appeal, verbose_name=_("appeal"), on_delete=models.CASCADE, related_name="supervision"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=SupervisionKind.choices)
+    level = models.PositiveSmallIntegerField(
+        _("level"), choices=SupervisionLevel.choices, default=SupervisionLevel.DISTRICT
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=SupervisionStatus.choices,
+        default=SupervisionStatus.OPEN,
+        db_index=True,
+    )
+    admin_unit_code = models.CharField(_("admin unit code"), max_length=20, db_index=True)
+    opened_at = models.DateTimeField(_("opened at"))
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("supervision item")
+        verbose_name_plural = _("supervision items")
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appeal", "kind"],
+                condition=models.Q(status="open"),
+                name="supervision_one_open_per_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} {self.kind} L{self.level} ({self.status})"
