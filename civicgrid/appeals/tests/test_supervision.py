@@ -1,4 +1,4 @@
-"""Extensions (延期), urging (催办) and escalation (督办升级): rules, permissions, no partial writes."""
+"""Extensions (延期), urging (催办), escalation (督办升级): rules, permissions, no half writes."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from civicgrid.appeals import services
 from civicgrid.appeals.models import (
     Appeal,
     AppealEvent,
-    AppealStatus,
     ExtensionRequest,
     SupervisionItem,
 )
