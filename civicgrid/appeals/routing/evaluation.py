@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,10 +137,28 @@ def _row_problem(row: Sequence[str], header: Sequence[str], position: dict[str, 
     asked_on = _cell(row, position, "asked_on")
     if asked_on:
         try:
-            dt.date.fromisoformat(asked_on[:10])
+            parse_date(asked_on)
         except ValueError:
             return _("“%(value)s” is not a date in the form YYYY-MM-DD.") % {"value": asked_on}
     return None
+
+
+_DATE = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)|(\d{4})(\d{2})(\d{2})(?!\d)"
+)
+
+
+def parse_date(value: str) -> dt.date:
+    """The day of ``value``: ``2024-03-01``, ``2024/3/1``, ``2024.03.01``, ``2024年3月1日`` or
+    ``20240301``, optionally followed by a time. Raises ``ValueError`` otherwise."""
+    match = _DATE.match(value.strip())
+    if match is None:
+        raise ValueError(value)
+    year, month, day = (int(part) for part in match.groups() if part is not None)
+    try:
+        return dt.date(year, month, day)
+    except ValueError:  # 2024-13-01: name the value, not the calendar rule
+        raise ValueError(value) from None
 
 
 def _appeal(row: Sequence[str], position: dict[str, int], line: int) -> LabelledAppeal:
@@ -147,7 +166,7 @@ def _appeal(row: Sequence[str], position: dict[str, int], line: int) -> Labelled
     return LabelledAppeal(
         line=line,
         identifier=_cell(row, position, "id"),
-        asked_on=dt.date.fromisoformat(asked_on[:10]) if asked_on else None,
+        asked_on=parse_date(asked_on) if asked_on else None,
         title=_cell(row, position, "title"),
         text=_cell(row, position, "text"),
         department=_cell(row, position, "department"),

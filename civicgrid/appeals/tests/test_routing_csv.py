@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from civicgrid.appeals.routing import (
     read_labelled_appeals,
     split_by_date,
 )
-from civicgrid.appeals.routing.evaluation import LabelledAppeal
+from civicgrid.appeals.routing.evaluation import LabelledAppeal, parse_date
 
 HEADER = "id,asked_on,title,text,department\n"
 
@@ -53,6 +54,20 @@ def test_only_text_and_department_columns_are_required() -> None:
         parse_labelled_appeals("id,text\n1,路灯不亮\n", source="t.csv")
     with pytest.raises(RoutingError, match=r"t\.csv is empty"):
         parse_labelled_appeals("", source="t.csv")
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2024-03-01", "2024/3/1", "2024.03.01", "2024年3月1日", "20240301", "2024-03-01 08:30:00"],
+)
+def test_dates_in_common_office_formats_are_understood(value: str) -> None:
+    assert parse_date(value) == dt.date(2024, 3, 1)
+
+
+@pytest.mark.parametrize("value", ["2024-13-01", "01/03/2024", "March 1", "2024-03", "202403011"])
+def test_other_dates_are_refused(value: str) -> None:
+    with pytest.raises(ValueError, match=f"^{re.escape(value)}$"):
+        parse_date(value)
 
 
 def test_gbk_files_from_excel_are_read(tmp_path: Path) -> None:
