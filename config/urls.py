@@ -6,6 +6,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("civicgrid.api.urls")),
+    path("open311/v2/", include("civicgrid.api.open311.urls")),
     path("", include("civicgrid.accounts.urls")),
     path("", include("civicgrid.web.urls")),
 ]

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from .views import accounts, auth, departments, territory
+from .views import accounts, appeals, auth, departments, territory
 
 app_name = "api"
 
@@ -37,4 +37,15 @@ urlpatterns = [
         accounts.UserRevealView.as_view(),
         name="accounts-user-reveal",
     ),
+    path("appeals/", appeals.AppealListView.as_view(), name="appeals"),
+    path("appeals/<str:number>/", appeals.AppealDetailView.as_view(), name="appeal-detail"),
+    path("appeals/<str:number>/reveal/", appeals.AppealRevealView.as_view(), name="appeal-reveal"),
+    *[
+        path(
+            f"appeals/<str:number>/{action}/",
+            appeals.action_view(action).as_view(),
+            name=f"appeal-{action}",
+        )
+        for action in appeals.ACTIONS
+    ],
 ]
