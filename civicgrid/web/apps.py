@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -15,3 +17,54 @@ class WebConfig(AppConfig):
         register_nav_item(NavItem("territory", _("Territory"), "web:territory", order=20))
         register_nav_item(NavItem("departments", _("Departments"), "web:departments", order=30))
         register_nav_item(NavItem("staff", _("Staff directory"), "web:staff", order=40))
+        self._register_appeal_nav(NavItem, register_nav_item)
+
+    @staticmethod
+    def _register_appeal_nav(nav_item: Any, register: Any) -> None:
+        """诉求菜单: each workbench for the roles that work there."""
+        from civicgrid.accounts.models import Role
+
+        register(nav_item("appeals", _("Appeals"), "web:appeal_list", order=50))
+        register(
+            nav_item(
+                "appeal_intake",
+                _("Register an appeal"),
+                "web:appeal_intake",
+                roles=frozenset(
+                    {Role.HOTLINE_OPERATOR, Role.DISPATCHER, Role.GRID_WORKER, Role.ADMINISTRATOR}
+                ),
+                order=51,
+            )
+        )
+        register(
+            nav_item(
+                "appeal_queue",
+                _("Dispatch queue"),
+                "web:appeal_queue",
+                roles=frozenset({Role.DISPATCHER, Role.ADMINISTRATOR}),
+                order=52,
+            )
+        )
+        register(
+            nav_item(
+                "appeal_inbox",
+                _("Department inbox"),
+                "web:appeal_inbox",
+                roles=frozenset({Role.DEPARTMENT_STAFF}),
+                order=53,
+            )
+        )
+        for key, label, url_name, order in (
+            ("appeal_new", _("Submit an appeal"), "web:appeal_new", 60),
+            ("appeal_track", _("Track an appeal"), "web:appeal_track", 61),
+        ):
+            register(
+                nav_item(
+                    key,
+                    label,
+                    url_name,
+                    roles=frozenset({Role.CITIZEN}),
+                    order=order,
+                    staff_only=False,
+                )
+            )

@@ -1,6 +1,8 @@
 from django.urls import path
 
 from . import views
+from .appeals import public as appeals_public
+from .appeals import staff as appeals_staff
 
 app_name = "web"
 
@@ -13,4 +15,16 @@ urlpatterns = [
     path("departments/", views.departments, name="departments"),
     path("staff/", views.staff, name="staff"),
     path("staff/<str:username>/reveal/", views.staff_reveal, name="staff_reveal"),
+    # Appeals: public pages (no account needed)
+    path("appeals/new/", appeals_public.appeal_new, name="appeal_new"),
+    path("appeals/track/", appeals_public.appeal_track, name="appeal_track"),
+    path("appeals/track/rate/", appeals_public.appeal_rate, name="appeal_rate"),
+    # Appeals: staff workbenches
+    path("appeals/", appeals_staff.appeal_list, name="appeal_list"),
+    path("appeals/intake/", appeals_staff.appeal_intake, name="appeal_intake"),
+    path("appeals/queue/", appeals_staff.appeal_queue, name="appeal_queue"),
+    path("appeals/inbox/", appeals_staff.appeal_inbox, name="appeal_inbox"),
+    path("appeals/<str:number>/", appeals_staff.appeal_detail, name="appeal_detail"),
+    path("appeals/<str:number>/reveal/", appeals_staff.appeal_reveal, name="appeal_reveal"),
+    path("appeals/<str:number>/<slug:step>/", appeals_staff.appeal_step, name="appeal_step"),
 ]

@@ -1,0 +1,1 @@
+"""Appeal pages (诉求页面): public submission and tracking for citizens, workbenches for staff."""

@@ -1,0 +1,71 @@
+/* CivicGrid appeal forms: a small Leaflet map; a click marks the place and fills the hidden
+ * lon/lat inputs. No tile layer (works offline); staff pages also draw their area's
+ * boundaries from /api/territory/geojson/ when a URL is given. */
+(function () {
+  "use strict";
+
+  function setUp() {
+    var element = document.getElementById("appeal-map");
+    if (!element || typeof L === "undefined") {
+      return;
+    }
+    var data = element.dataset;
+    var lonInput = document.getElementById(data.lonInput);
+    var latInput = document.getElementById(data.latInput);
+    var pointText = document.querySelector("[data-point-text]");
+    var clearButton = document.querySelector("[data-point-clear]");
+    var map = L.map(element, { attributionControl: false, minZoom: 1, maxZoom: 18, zoomSnap: 0.25 });
+    map.setView([22.27, 113.55], 9);
+    var marker = null;
+
+    function show(lon, lat) {
+      if (marker) {
+        map.removeLayer(marker);
+        marker = null;
+      }
+      if (lon === "" || lat === "" || lon == null || lat == null) {
+        lonInput.value = "";
+        latInput.value = "";
+        if (pointText) { pointText.textContent = pointText.dataset.empty || ""; }
+        return;
+      }
+      lonInput.value = lon;
+      latInput.value = lat;
+      marker = L.circleMarker([lat, lon], { radius: 8, color: "#b42318", weight: 3 }).addTo(map);
+      if (pointText) { pointText.textContent = data.labelPoint + ": " + lon + ", " + lat; }
+    }
+
+    if (pointText) { pointText.dataset.empty = pointText.textContent; }
+    if (lonInput.value && latInput.value) {
+      show(lonInput.value, latInput.value);
+      map.setView([parseFloat(latInput.value), parseFloat(lonInput.value)], 13);
+    }
+    map.on("click", function (event) {
+      show(event.latlng.lng.toFixed(6), event.latlng.lat.toFixed(6));
+    });
+    if (clearButton) {
+      clearButton.addEventListener("click", function () { show("", ""); });
+    }
+    if (data.geojsonUrl) {
+      fetch(data.geojsonUrl + "?level=district", {
+        credentials: "same-origin", headers: { Accept: "application/geo+json, application/json" },
+      }).then(function (response) {
+        return response.ok ? response.json() : null;
+      }).then(function (collection) {
+        if (!collection || !collection.features || !collection.features.length) {
+          return;
+        }
+        var layer = L.geoJSON(collection, {
+          style: { color: "#1d4ed8", weight: 1.5, fillOpacity: 0.04 }, interactive: false,
+        }).addTo(map);
+        if (!marker) { map.fitBounds(layer.getBounds()); }
+      }).catch(function () { /* the map still works without boundaries */ });
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setUp);
+  } else {
+    setUp();
+  }
+})();
