@@ -54,17 +54,3 @@ class WebConfig(AppConfig):
                 order=53,
             )
         )
-        for key, label, url_name, order in (
-            ("appeal_new", _("Submit an appeal"), "web:appeal_new", 60),
-            ("appeal_track", _("Track an appeal"), "web:appeal_track", 61),
-        ):
-            register(
-                nav_item(
-                    key,
-                    label,
-                    url_name,
-                    roles=frozenset({Role.CITIZEN}),
-                    order=order,
-                    staff_only=False,
-                )
-            )

@@ -76,9 +76,25 @@ def timeline_rows(events: list[AppealEvent], *, for_citizen: bool) -> list[dict[
     return rows
 
 
-def light_of(appeal: Appeal, on: dt.date | None = None) -> dict[str, Any]:
+class Lights:
+    """Deadline lights of many appeals on one day: :func:`deadline_light` counts working days
+    with a calendar query per call, so each distinct (status, deadlines) is worked out once.
+    """
+
+    def __init__(self, on: dt.date | None = None) -> None:
+        self.on = on or today()
+        self._known: dict[tuple[Any, ...], str] = {}
+
+    def light(self, appeal: Appeal) -> str:
+        key = (appeal.status, appeal.sign_for_deadline, appeal.handling_deadline)
+        if key not in self._known:
+            self._known[key] = deadline_light(appeal, self.on)
+        return self._known[key]
+
+
+def light_of(appeal: Appeal, lights: Lights | None = None) -> dict[str, Any]:
     """红黄灯 of an appeal with its label and the deadline that runs now."""
-    light = deadline_light(appeal, on or today())
+    light = (lights or Lights()).light(appeal)
     deadline = appeal.sign_for_deadline if appeal.status == "dispatched" else None
     deadline = deadline or appeal.handling_deadline
     return {"light": light, "label": LIGHT_LABELS.get(light, ""), "deadline": deadline}

@@ -29,11 +29,7 @@ from civicgrid.accounts.models import Role
 from civicgrid.accounts.selectors import departments_visible_to
 from civicgrid.appeals import services
 from civicgrid.appeals.models import Appeal, AppealStatus, Channel
-from civicgrid.appeals.selectors import (
-    appeal_visible_to,
-    appeals_visible_to,
-    deadline_light,
-)
+from civicgrid.appeals.selectors import appeal_visible_to, appeals_visible_to
 from civicgrid.core.errors import ConflictError, DomainError, PermissionDeniedError
 from civicgrid.core.masking import mask_name, mask_phone
 
@@ -66,20 +62,22 @@ def _has_role(user: Any, roles: Any) -> bool:
 # --- Lists -------------------------------------------------------------------------------------
 
 
-def _filter_by_light(appeals: QuerySet[Appeal], light: str) -> QuerySet[Appeal]:
+def _filter_by_light(
+    appeals: QuerySet[Appeal], light: str, lights: common.Lights
+) -> QuerySet[Appeal]:
     """Keep the appeals whose deadline light is ``light``: the light is worked out in Python
     (working days), over the open appeals' dates only (one small query)."""
-    on = common.today()
-    rows = appeals.filter(status__in=OPEN_FOR_LIGHTS).only(
-        "pk", "status", "sign_for_deadline", "handling_deadline"
+    rows = (
+        appeals.filter(status__in=OPEN_FOR_LIGHTS)
+        .select_related(None)
+        .only("pk", "status", "sign_for_deadline", "handling_deadline")
     )
-    keep = [row.pk for row in rows if deadline_light(row, on) == light]
+    keep = [row.pk for row in rows if lights.light(row) == light]
     return appeals.filter(pk__in=keep)
 
 
-def _rows(page_objects: Any) -> list[dict[str, Any]]:
-    on = common.today()
-    return [{"appeal": appeal, **common.light_of(appeal, on)} for appeal in page_objects]
+def _rows(page_objects: Any, lights: common.Lights) -> list[dict[str, Any]]:
+    return [{"appeal": appeal, **common.light_of(appeal, lights)} for appeal in page_objects]
 
 
 def _list_page(
@@ -91,6 +89,7 @@ def _list_page(
     filters: bool = True,
 ) -> HttpResponse:
     form = AppealFilterForm(request.GET or None)
+    lights = common.Lights()
     query = ""
     if filters and form.is_valid():
         data = form.cleaned_data
@@ -99,12 +98,12 @@ def _list_page(
         if data["appeal_type"]:
             appeals = appeals.filter(appeal_type=data["appeal_type"])
         if data["light"]:
-            appeals = _filter_by_light(appeals, data["light"])
+            appeals = _filter_by_light(appeals, data["light"], lights)
         query = urlencode({key: value for key, value in data.items() if value})
     page = Paginator(appeals, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
-        "rows": _rows(page.object_list),
+        "rows": _rows(page.object_list, lights),
         "filter_form": form,
         "filter_query": query,
         **(extra or {}),

@@ -69,7 +69,7 @@ def receipt(response: Any) -> tuple[str, str]:
     return number.group(1), code.group(1) if code else ""
 
 
-# --- Submission -----------------------------------------------------------------------------------
+# --- Submission ----------
 
 
 @pytest.mark.django_db
@@ -152,7 +152,7 @@ def test_a_point_outside_the_city_is_refused(territory: Any) -> None:
     assert Appeal.objects.count() == 0
 
 
-# --- Tracking and rating --------------------------------------------------------------------------
+# --- Tracking and rating ----------
 
 
 @pytest.fixture
