@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.appeals.models import AppealStatus, AppealType, Category, Satisfaction, Urgency
+from civicgrid.territory.models import Department
 
 
 class RevealPhoneForm(forms.Form):
@@ -61,7 +62,7 @@ class AppealSubmitForm(forms.Form):
     idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if (data.get("lon") is None) != (data.get("lat") is None):
             raise forms.ValidationError(_("Pick the place on the map again."))
         return data
@@ -70,8 +71,10 @@ class AppealSubmitForm(forms.Form):
 class AppealIntakeForm(AppealSubmitForm):
     """热线/网格受理: the staff intake form; the channel comes from the user's role."""
 
-    urgency = forms.ChoiceField(label=_("Urgency"), choices=())
-    category = forms.ModelChoiceField(label=_("Category"), queryset=None, required=False)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
+    category: forms.ModelChoiceField[Category] = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.none(), required=False
+    )
     citizen_name = forms.CharField(label=_("Citizen's name"), max_length=60, required=False)
     citizen_phone = forms.CharField(
         label=_("Citizen's phone"),
@@ -100,8 +103,6 @@ class AppealIntakeForm(AppealSubmitForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["urgency"].choices = Urgency.choices
-        self.fields["urgency"].initial = Urgency.NORMAL
         category_field = self.fields["category"]
         assert isinstance(category_field, forms.ModelChoiceField)
         category_field.queryset = Category.objects.filter(is_active=True).order_by("code")
@@ -131,7 +132,9 @@ class AppealRateForm(AppealTrackForm):
     number = forms.CharField(max_length=24, widget=forms.HiddenInput)
     query_code = forms.CharField(max_length=12, widget=forms.HiddenInput)
     satisfaction = forms.ChoiceField(
-        label=_("How satisfied are you with the reply?"), choices=(), widget=forms.RadioSelect
+        label=_("How satisfied are you with the reply?"),
+        choices=Satisfaction.choices,
+        widget=forms.RadioSelect,
     )
     comment = forms.CharField(
         label=_("Comment"),
@@ -140,10 +143,6 @@ class AppealRateForm(AppealTrackForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     reopen = forms.BooleanField(label=_("Ask for the appeal to be handled again"), required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["satisfaction"].choices = Satisfaction.choices
 
 
 class _VersionedForm(forms.Form):
@@ -155,10 +154,12 @@ class _VersionedForm(forms.Form):
 class AppealDispatchForm(_VersionedForm):
     """派单: lead department, cooperating departments and a note for them."""
 
-    department = forms.ModelChoiceField(label=_("Lead department"), queryset=None)
-    cooperating = forms.ModelMultipleChoiceField(
+    department: forms.ModelChoiceField[Department] = forms.ModelChoiceField(
+        label=_("Lead department"), queryset=Department.objects.none()
+    )
+    cooperating: forms.ModelMultipleChoiceField[Department] = forms.ModelMultipleChoiceField(
         label=_("Cooperating departments"),
-        queryset=None,
+        queryset=Department.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -201,15 +202,11 @@ class AppealFollowUpForm(_VersionedForm):
     """回访: the satisfaction the citizen told the hotline."""
 
     satisfaction = forms.ChoiceField(
-        label=_("Citizen's satisfaction"), choices=(), widget=forms.RadioSelect
+        label=_("Citizen's satisfaction"), choices=Satisfaction.choices, widget=forms.RadioSelect
     )
     note = forms.CharField(
         label=_("Note"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["satisfaction"].choices = Satisfaction.choices
 
 
 class RevealCitizenForm(forms.Form):
@@ -227,8 +224,12 @@ class RevealCitizenForm(forms.Form):
 class AppealFilterForm(forms.Form):
     """Filters of the appeal lists (all optional)."""
 
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=())
-    appeal_type = forms.ChoiceField(label=_("Type"), required=False, choices=())
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("any")), *AppealStatus.choices]
+    )
+    appeal_type = forms.ChoiceField(
+        label=_("Type"), required=False, choices=[("", _("any")), *AppealType.choices]
+    )
     light = forms.ChoiceField(
         label=_("Deadline light"),
         required=False,
@@ -239,9 +240,3 @@ class AppealFilterForm(forms.Form):
             ("green", _("green: in time")),
         ),
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        anything = [("", _("any"))]
-        self.fields["status"].choices = anything + list(AppealStatus.choices)
-        self.fields["appeal_type"].choices = anything + list(AppealType.choices)

@@ -32,6 +32,7 @@ from civicgrid.appeals.models import Appeal, AppealStatus, Channel
 from civicgrid.appeals.selectors import appeal_visible_to, appeals_visible_to
 from civicgrid.core.errors import ConflictError, DomainError, PermissionDeniedError
 from civicgrid.core.masking import mask_name, mask_phone
+from civicgrid.territory.models import Department
 
 from ..forms import (
     AppealDispatchForm,
@@ -161,7 +162,7 @@ def appeal_inbox(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def appeal_intake(request: HttpRequest) -> HttpResponse:
     """热线受理 / 网格上报: register an appeal for a caller (or an event a grid worker found)."""
-    user = request.user
+    user: Any = request.user
     if not _has_role(user, services.INTAKE_ROLES):
         raise PermissionDenied
     channel = Channel.GRID if user.role == Role.GRID_WORKER else Channel.HOTLINE
@@ -428,7 +429,8 @@ def _detail_context(
         for step in STEPS.values()
         if step.offered_to(user, appeal) or step.name in bound
     ]
-    suggested_lead, suggested_cooperating = (None, [])
+    suggested_lead: Department | None = None
+    suggested_cooperating: list[Department] = []
     if any(action["name"] == "dispatch" for action in actions):
         suggested_lead, suggested_cooperating = services.suggest_departments(appeal)
     return {
