@@ -212,12 +212,17 @@ def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
     return error_response(404, _("Not found."), fmt)
 
 
+def param(values: Any, name: str) -> str:
+    """A form or query parameter, stripped, without NUL characters (PostgreSQL refuses them)."""
+    return str(values.get(name, "")).replace("\x00", "").strip()
+
+
 def _comma_list(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
 def _datetime_param(request: HttpRequest, name: str) -> dt.datetime | None:
-    raw = request.GET.get(name, "").strip()
+    raw = param(request.GET, name)
     if not raw:
         return None
     try:
@@ -289,7 +294,7 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
 
 def _filtered_requests(request: HttpRequest) -> list[dict[str, Any]]:
     appeals = public_appeals()
-    ids = _comma_list(request.GET.get("service_request_id", ""))
+    ids = _comma_list(param(request.GET, "service_request_id"))
     if ids:  # the spec: service_request_id overrides every other parameter
         if len(ids) > MAX_IDS:
             raise Open311Error(
@@ -297,10 +302,10 @@ def _filtered_requests(request: HttpRequest) -> list[dict[str, Any]]:
                 _("Ask for at most %(max)s service_request_id values at once.") % {"max": MAX_IDS},
             )
         return [request_of(appeal) for appeal in appeals.filter(number__in=ids)[:MAX_RESULTS]]
-    codes = _comma_list(request.GET.get("service_code", ""))
+    codes = _comma_list(param(request.GET, "service_code"))
     if codes:
         appeals = appeals.filter(category__code__in=codes)
-    statuses = _comma_list(request.GET.get("status", ""))
+    statuses = _comma_list(param(request.GET, "status"))
     if any(status not in {"open", "closed"} for status in statuses):
         raise Open311Error(400, _("status must be open or closed."))
     if set(statuses) == {"open"}:
@@ -333,16 +338,16 @@ def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
     if not count_post(request):
         raise Open311Error(429, _("Too many requests from your address; try again later."))
     data = request.POST
-    if not key_is_valid(data.get("api_key", "").strip()):
+    if not key_is_valid(param(data, "api_key")):
         raise Open311Error(403, _("api_key is missing or not valid."))
-    code = data.get("service_code", "").strip()
+    code = param(data, "service_code")
     if not code:
         raise Open311Error(400, _("service_code is required."))
     category = Category.objects.filter(code=code, is_active=True).first()
     if category is None:
         raise Open311Error(400, _("Unknown service_code %(code)s.") % {"code": code})
-    raw_lat, raw_long = data.get("lat", "").strip(), data.get("long", "").strip()
-    address = data.get("address_string", "").strip()
+    raw_lat, raw_long = param(data, "lat"), param(data, "long")
+    address = param(data, "address_string")
     lon = lat = None
     if raw_lat or raw_long:
         try:
@@ -351,17 +356,17 @@ def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
             raise Open311Error(400, _("lat and long must both be numbers.")) from None
     elif not address:
         raise Open311Error(400, _("Give the place: lat and long, or address_string."))
-    media_url = data.get("media_url", "").strip()
+    media_url = param(data, "media_url")
     if media_url:
         try:
             URLValidator(schemes=["http", "https"])(media_url)
         except ValidationError:
             raise Open311Error(400, _("media_url is not a valid web address.")) from None
-    description = data.get("description", "").strip()
+    description = param(data, "description")
     text = description or category.name
     if media_url:
         text = f"{text}\n\n{_('Photo')}: {media_url}"
-    name = (data.get("last_name", "").strip() + data.get("first_name", "").strip())[:60]
+    name = (param(data, "last_name") + param(data, "first_name"))[:60]
     try:
         appeal, query_code = services.appeal_accept(
             actor=None,
@@ -374,7 +379,7 @@ def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
             lat=lat,
             address=address,
             citizen_name=name,
-            citizen_phone=data.get("phone", "").strip(),
+            citizen_phone=param(data, "phone"),
         )
     except DomainError as error:
         if error.field:
@@ -388,7 +393,7 @@ def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
     notice = _(
         "Your appeal number is %(number)s and your query code %(code)s: keep both to follow it."
     ) % {"number": appeal.number, "code": query_code}
-    account_id = data.get("account_id", "").strip()[:100] or None
+    account_id = param(data, "account_id")[:100] or None
     answer = [
         {"service_request_id": appeal.number, "service_notice": notice, "account_id": account_id}
     ]

@@ -116,6 +116,7 @@ def test_detail_is_404_outside_scope_and_for_unknown_numbers(
         assert_error(response, 404, "not_found")
     if actor_name != "anonymous":
         assert_error(actor_client.get("/api/appeals/440420260101999999/"), 404, "not_found")
+        assert_error(actor_client.get("/api/appeals/4404%00/"), 404, "not_found")
 
 
 def test_list_masks_citizen_data_and_shows_lights(

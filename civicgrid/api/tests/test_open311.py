@@ -459,3 +459,43 @@ def test_token_returns_the_request_id(client: Client, territory: Any, categories
     ]
     assert xml_of(client.get(f"{BASE}/tokens/{number}.xml")).findtext("request/token") == number
     assert_spec_error(client.get(f"{BASE}/tokens/unknown.json"), 404)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"lat": "nan", "long": "2"},
+        {"lat": "5", "long": "inf"},
+        {"description": "路灯\x00坏了"},
+        {"first_name": "\x00" * 100},
+        {"address_string": "地" * 1000, "lat": None, "long": None},
+        {"account_id": "a" * 1000},
+    ],
+)
+def test_odd_submissions_never_crash(
+    client: Client, territory: Any, categories: Any, overrides: dict[str, Any]
+) -> None:
+    response = submit(client, **overrides)
+    assert response.status_code in {200, 400}, response.content
+    if response.status_code == 400:
+        assert_spec_error(response, 400)
+        assert Appeal.objects.count() == 0
+    else:
+        appeal = Appeal.objects.get()
+        assert "\x00" not in appeal.text + appeal.title + appeal.citizen_name
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "start_date=2026-01-01T25:00:00",
+        "end_date=%00",
+        "service_request_id=" + ",".join(["x"] * 201),
+        "service_code=" + "a" * 5000,
+    ],
+)
+def test_odd_queries_never_crash(client: Client, query: str) -> None:
+    response = client.get(f"{BASE}/requests.json?{query}")
+    assert response.status_code in {200, 400}, response.content
+    if response.status_code == 400:
+        assert_spec_error(response, 400)

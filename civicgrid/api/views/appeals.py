@@ -67,7 +67,8 @@ def today() -> dt.date:
 
 def appeal_or_404(actor: Any, number: str) -> Appeal:
     """The appeal ``number`` if ``actor`` may see it (same 404 for unknown and invisible)."""
-    appeal = appeals_visible_to(actor).filter(number=number).first()
+    # A NUL character cannot be in a number (and PostgreSQL refuses it in a query).
+    appeal = None if "\x00" in number else appeals_visible_to(actor).filter(number=number).first()
     if appeal is None:
         raise NotFoundError(_("No such appeal in your scope."))
     return appeal
