@@ -5,7 +5,9 @@ the dispatcher closes it. The timeline then lists every step."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +19,9 @@ from civicgrid.appeals.tests.conftest import TODAY
 from civicgrid.territory.locator import invalidate_locator
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Screenshots of the detail page (desktop) and the receipt (phone) when this is set.
+SCREENSHOT_DIR = os.environ.get("CIVICGRID_SCREENSHOT_DIR", "")
 
 
 @pytest.fixture(autouse=True)
@@ -81,6 +86,10 @@ def test_one_appeal_from_submission_to_closing(
         page.fill("input[name=citizen_phone]", "13700137000")
         page.click("[data-testid=appeal-new-form] button[type=submit]")
         number = page.inner_text("[data-testid=appeal-number]").strip()
+        if SCREENSHOT_DIR:
+            page.set_viewport_size({"width": 390, "height": 844})
+            page.screenshot(path=str(Path(SCREENSHOT_DIR) / "appeal-receipt.png"), full_page=True)
+            page.set_viewport_size({"width": 1280, "height": 860})
         code = page.inner_text("[data-testid=query-code]").strip()
         appeal = Appeal.objects.get(number=number)
         assert services.query_code_matches(appeal, code)
@@ -161,6 +170,10 @@ def test_one_appeal_from_submission_to_closing(
         shown_handling = dispatcher.inner_text("[data-testid=handling-deadline]").strip()
         assert shown_sign_for == f"{appeal.sign_for_deadline:%Y-%m-%d}"
         assert shown_handling == f"{appeal.handling_deadline:%Y-%m-%d}"
+        if SCREENSHOT_DIR:
+            dispatcher.screenshot(
+                path=str(Path(SCREENSHOT_DIR) / "appeal-detail.png"), full_page=True
+            )
     finally:
         for context in contexts:
             context.close()
