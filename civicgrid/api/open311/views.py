@@ -146,7 +146,7 @@ def public_text(appeal: Appeal) -> str:
 
 
 def service_of(category: Category) -> dict[str, Any]:
-    group = category.parent.name if category.parent_id else ""
+    group = category.parent.name if category.parent is not None else ""
     return {
         "service_code": category.code,
         "service_name": category.name,
