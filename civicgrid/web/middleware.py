@@ -13,7 +13,8 @@ class ChineseFirstMiddleware:
     The interface is Simplified Chinese (``LANGUAGE_CODE``) until the person picks English with
     the language switch, which sets the language cookie that ``LocaleMiddleware`` honours. An
     English-language browser alone does not switch a Chinese government platform to English.
-    API clients (``/api/``) keep ``Accept-Language``: a program asks for the language it wants.
+    API clients (``/api/``, ``/open311/``) keep ``Accept-Language``: a program asks for the
+    language it wants.
     Must be listed before ``django.middleware.locale.LocaleMiddleware``.
     """
 
@@ -21,6 +22,6 @@ class ChineseFirstMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith("/api/"):
+        if not request.path.startswith(("/api/", "/open311/")):
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)

@@ -215,6 +215,11 @@ CIVICGRID_TRUST_X_FORWARDED_FOR = env_bool("CIVICGRID_TRUST_X_FORWARDED_FOR", Fa
 # changes made by other processes are noticed within this many seconds (one small query).
 CIVICGRID_LOCATOR_CHECK_SECONDS = float(os.environ.get("CIVICGRID_LOCATOR_CHECK_SECONDS", "5"))
 
+# Open311 GeoReport v2: API keys allowed to POST requests, POSTs per client IP per hour, contact.
+CIVICGRID_OPEN311_API_KEYS = env_list("CIVICGRID_OPEN311_API_KEYS")
+CIVICGRID_OPEN311_POST_LIMIT = int(os.environ.get("CIVICGRID_OPEN311_POST_LIMIT", "20"))
+CIVICGRID_OPEN311_CONTACT = os.environ.get("CIVICGRID_OPEN311_CONTACT", "12345")
+
 # The city this installation serves (division code); used by coordinate validation and demo data.
 CIVICGRID_CITY_CODE = os.environ.get("CIVICGRID_CITY_CODE", "4404")
 
