@@ -9,8 +9,10 @@
   ``threshold`` is the ``YELLOW_WORKING_DAYS + 1``-th working day after today — ONE calendar
   call for the whole sweep; the lights are then counted by the database.
 * Red appeals get one open :class:`SupervisionItem` per kind (``overdue_sign_for`` /
-  ``overdue_handling``, district level, ``created_by`` empty); re-running opens nothing new
-  (the open ones are excluded in the query, and a conditional unique constraint backs it).
+  ``overdue_handling``, district level, ``created_by`` empty) with one ``INSERT … SELECT`` per
+  kind; re-running opens nothing new (appeals with an open item of that kind are excluded in
+  the query, and a conditional unique constraint backs it: of two sweeps racing, the loser's
+  transaction fails with an IntegrityError and changes nothing — schedule one at a time).
 * Open overdue items whose appeal is no longer red for that reason are resolved; open manual
   items (催办) are resolved once their appeal is no longer open (replied, closed, cancelled).
 
@@ -26,8 +28,18 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db import connection, transaction
+from django.db.models import (
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Value,
+)
 from django.utils import timezone
 
 from civicgrid.core.workdays import CalendarUnknownYearError, add_working_days
@@ -43,8 +55,6 @@ from .models import (
     SupervisionStatus,
 )
 from .selectors import YELLOW_WORKING_DAYS
-
-BATCH_SIZE = 5000
 
 
 @dataclass(frozen=True)
@@ -82,9 +92,9 @@ def _deadline_queries(today: dt.date) -> tuple[dict[str, Q], Q, Q, Q]:
         # Fewer than YELLOW_WORKING_DAYS + 1 working days are known after today.
         threshold = dt.date(error.year, 1, 1)
         unknown_from = threshold
-    yellow = (
-        dispatched & Q(sign_for_deadline__gte=today, sign_for_deadline__lt=threshold)
-    ) | (handling & Q(handling_deadline__gte=today, handling_deadline__lt=threshold))
+    yellow = (dispatched & Q(sign_for_deadline__gte=today, sign_for_deadline__lt=threshold)) | (
+        handling & Q(handling_deadline__gte=today, handling_deadline__lt=threshold)
+    )
     beyond = (dispatched & Q(sign_for_deadline__gte=threshold)) | (
         handling & Q(handling_deadline__gte=threshold)
     )
@@ -95,37 +105,36 @@ def _deadline_queries(today: dt.date) -> tuple[dict[str, Q], Q, Q, Q]:
 
 
 def _open_items(kind: str, red: Q, now: dt.datetime) -> int:
-    """Open an item of ``kind`` for every red appeal without an open one; returns how many."""
+    """Open an item of ``kind`` for every red appeal without an open one, in ONE
+    ``INSERT … SELECT`` statement (no rows travel through Python); returns how many."""
     open_item = SupervisionItem.objects.filter(
         appeal=OuterRef("pk"), kind=kind, status=SupervisionStatus.OPEN
     )
+    columns = {
+        "appeal_id": F("pk"),
+        "kind": Value(kind, output_field=CharField()),
+        "level": Value(int(SupervisionLevel.DISTRICT), output_field=IntegerField()),
+        "status": Value(str(SupervisionStatus.OPEN), output_field=CharField()),
+        "admin_unit_code": F("admin_unit_code"),
+        "opened_at": Value(now, output_field=DateTimeField()),
+        "note": Value("", output_field=CharField()),
+        "created_at": Value(now, output_field=DateTimeField()),
+        "updated_at": Value(now, output_field=DateTimeField()),
+    }
+    aliases = {name: f"sweep_{name}" for name in columns}
     rows = (
         Appeal.objects.filter(red)
         .filter(~Exists(open_item))
         .order_by()
-        .values_list("pk", "admin_unit_code")
+        .annotate(**{aliases[name]: expression for name, expression in columns.items()})
+        .values(*aliases.values())
     )
-    opened = 0
-    batch: list[SupervisionItem] = []
-    for appeal_id, unit_code in rows.iterator(chunk_size=BATCH_SIZE):
-        batch.append(
-            SupervisionItem(
-                appeal_id=appeal_id,
-                kind=kind,
-                level=SupervisionLevel.DISTRICT,
-                status=SupervisionStatus.OPEN,
-                admin_unit_code=unit_code,
-                opened_at=now,
-            )
-        )
-        if len(batch) >= BATCH_SIZE:
-            SupervisionItem.objects.bulk_create(batch, ignore_conflicts=True)
-            opened += len(batch)
-            batch = []
-    if batch:
-        SupervisionItem.objects.bulk_create(batch, ignore_conflicts=True)
-        opened += len(batch)
-    return opened
+    select_sql, params = rows.query.sql_with_params()
+    table = connection.ops.quote_name(SupervisionItem._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(name) for name in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({names}) {select_sql}", params)
+        return max(cursor.rowcount, 0)
 
 
 def run(*, today: dt.date | None = None) -> SweepReport:
@@ -134,8 +143,9 @@ def run(*, today: dt.date | None = None) -> SweepReport:
     today = today or services._today()
     now = timezone.now()
     red_by_kind, yellow, green, unknown = _deadline_queries(today)
-    any_red = red_by_kind[SupervisionKind.OVERDUE_SIGN_FOR] | (
-        red_by_kind[SupervisionKind.OVERDUE_HANDLING]
+    any_red = (
+        red_by_kind[SupervisionKind.OVERDUE_SIGN_FOR]
+        | (red_by_kind[SupervisionKind.OVERDUE_HANDLING])
     )
     counts = (
         Appeal.objects.filter(status__in=OPEN_STATUSES)
