@@ -9,7 +9,15 @@ from typing import Any
 
 from django.contrib import admin
 
-from .models import Appeal, AppealEvent, Category, ResponsibilityRule, TimeLimit
+from .models import (
+    Appeal,
+    AppealEvent,
+    Category,
+    ExtensionRequest,
+    ResponsibilityRule,
+    SupervisionItem,
+    TimeLimit,
+)
 
 
 @admin.register(Category)
@@ -64,3 +72,32 @@ class AppealAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         return False
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """Changed only through the services (extension decisions, urging, the sweep)."""
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(_ReadOnlyAdmin):
+    list_display = ("appeal", "department", "days", "status", "created_at", "decided_at")
+    list_filter = ("status",)
+    search_fields = ("appeal__number",)
+    raw_id_fields = ("appeal", "department", "requested_by", "decided_by")
+
+
+@admin.register(SupervisionItem)
+class SupervisionItemAdmin(_ReadOnlyAdmin):
+    list_display = ("appeal", "kind", "level", "status", "admin_unit_code", "opened_at")
+    list_filter = ("status", "kind", "level")
+    search_fields = ("appeal__number", "admin_unit_code")
+    raw_id_fields = ("appeal", "created_by")

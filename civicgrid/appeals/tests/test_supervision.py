@@ -339,3 +339,16 @@ def test_escalate_once_from_district_to_city(
     with pytest.raises(ConflictError):
         services.supervision_escalate(actor=staff["supervisor"], item=item, note="再升级")
     assert _kinds(appeal) == ["accept", "urge", "escalate"]
+
+
+def test_admin_lists_extensions_and_supervision_read_only(
+    accept: Callable[..., Appeal], staff: Staff, territory: Any, admin_client: Any
+) -> None:
+    appeal = _signed(accept, staff, territory)
+    _request(appeal, staff)
+    services.appeal_urge(actor=staff["supervisor"], appeal=appeal, note="请尽快办理")
+    for url in ("extensionrequest", "supervisionitem"):
+        listing = admin_client.get(f"/admin/appeals/{url}/")
+        assert listing.status_code == 200
+        assert appeal.number in listing.content.decode()
+        assert admin_client.get(f"/admin/appeals/{url}/add/").status_code == 403

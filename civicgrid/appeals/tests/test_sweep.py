@@ -108,6 +108,9 @@ def test_sweep_exact_values_and_idempotency(appeals: dict[str, Appeal]) -> None:
         None,
         "440402001001001",
     )
+    assert item.opened_at is not None
+    assert item.opened_at == item.created_at == item.updated_at
+    assert (item.resolved_at, item.note) == (None, "")
     again = sweep.run(today=dt.date(2026, 10, 9))
     assert (again.opened, again.resolved) == (0, 0)
     assert SupervisionItem.objects.count() == 2
