@@ -13,6 +13,7 @@ Rules (on top of :func:`civicgrid.accounts.selectors.scope_of`):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
@@ -254,7 +255,9 @@ def appeal_statistics(
         )
         .order_by("group_key")
     )
-    handling_days = _handling_working_days(appeals.filter(closed))
+    handling_days = _handling_working_days(
+        appeals.filter(closed).values_list("group_key", "accepted_on", "closed_at")
+    )
     labels = _group_labels(group_by, [row["group_key"] for row in rows])
     result = []
     for row in rows:
@@ -282,17 +285,14 @@ def appeal_statistics(
     return result
 
 
-def _handling_working_days(closed: QuerySet[Appeal]) -> dict[Any, list[int]]:
+def _handling_working_days(closed: Iterable[Any]) -> dict[Any, list[int]]:
     """Working days from acceptance to the local closing date, per group key.
 
     One working-day count per pair of consecutive distinct dates (cumulative offsets from the
     earliest date), not one per appeal.
     """
     pairs = [
-        (key, accepted_on, timezone.localdate(closed_at))
-        for key, accepted_on, closed_at in closed.values_list(
-            "group_key", "accepted_on", "closed_at"
-        )
+        (key, accepted_on, timezone.localdate(closed_at)) for key, accepted_on, closed_at in closed
     ]
     dates = sorted({day for _key, accepted, done in pairs for day in (accepted, done)})
     offsets: dict[dt.date, int] = {}

@@ -81,7 +81,7 @@ def _deadline_queries(today: dt.date) -> tuple[dict[str, Q], Q, Q, Q]:
     """(red condition per supervision kind, yellow, green, unknown-calendar conditions)."""
     dispatched = Q(status=AppealStatus.DISPATCHED)
     handling = Q(status__in=[AppealStatus.ACCEPTED, AppealStatus.SIGNED])
-    red = {
+    red: dict[str, Q] = {
         SupervisionKind.OVERDUE_SIGN_FOR: dispatched & Q(sign_for_deadline__lt=today),
         SupervisionKind.OVERDUE_HANDLING: handling & Q(handling_deadline__lt=today),
     }

@@ -139,11 +139,11 @@ def simulated_clock(moment: dt.datetime) -> Iterator[SimulatedClock]:
     """Replace ``django.utils.timezone.now`` by a simulated clock for the ``with`` block."""
     clock = SimulatedClock(moment)
     original = timezone.now
-    timezone.now = clock.now  # type: ignore[assignment]
+    timezone.now = clock.now
     try:
         yield clock
     finally:
-        timezone.now = original  # type: ignore[assignment]
+        timezone.now = original
 
 
 # ---------------------------------------------------------------- catalogue
