@@ -438,6 +438,7 @@ def _detail_context(
         "masked_name": mask_name(appeal.citizen_name) if appeal.citizen_name else "",
         "masked_phone": mask_phone(appeal.citizen_phone) if appeal.citizen_phone else "",
         "may_reveal": bool(appeal.citizen_name or appeal.citizen_phone)
+        and (not appeal.is_confidential or _has_role(user, {Role.DISPATCHER, Role.ADMINISTRATOR}))
         and _has_role(
             user,
             {

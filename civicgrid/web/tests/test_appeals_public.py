@@ -357,3 +357,21 @@ def test_reopening_needs_an_unsatisfied_rating(
     assert "Only an unsatisfied rating can reopen the appeal." in text_of(response)
     appeal.refresh_from_db()
     assert appeal.status == AppealStatus.REPLIED
+
+
+@pytest.mark.django_db
+def test_rating_twice_is_a_conflict_and_keeps_the_first_rating(
+    submitted: tuple[Appeal, str],
+    staff: dict[str, Any],  # noqa: F811
+    territory: Any,
+) -> None:
+    appeal, code = submitted
+    reply_to(appeal, staff, territory)
+    client = english_client()
+    values = {"number": appeal.number, "query_code": code, "satisfaction": "satisfied"}
+    assert client.post(RATE, values).status_code == 200
+    again = client.post(RATE, {**values, "satisfaction": "unsatisfied"})
+    assert again.status_code == 409
+    assert "This step is not possible while the appeal is followed up." in text_of(again)
+    appeal.refresh_from_db()
+    assert (appeal.status, appeal.satisfaction) == (AppealStatus.FOLLOWED_UP, "satisfied")

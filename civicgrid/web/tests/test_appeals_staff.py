@@ -335,6 +335,24 @@ def test_grid_worker_may_not_reveal(xz_appeal: Appeal, staff: dict[str, Any]) ->
 
 
 @pytest.mark.django_db
+def test_confidential_citizen_is_not_revealed_to_the_department(
+    accept: Callable[..., Appeal],  # noqa: F811
+    staff: dict[str, Any],  # noqa: F811
+    territory: Any,
+) -> None:
+    appeal = dispatched(accept(is_confidential=True), staff, territory)
+    client = client_for(staff["xz_staff"])
+    page = text_of(client.get(detail_url(appeal)))
+    assert "张* 138****8000" in page
+    assert reverse("web:appeal_reveal", kwargs={"number": appeal.number}) not in page
+    response = client.post(
+        reverse("web:appeal_reveal", kwargs={"number": appeal.number}), {"purpose": "联系市民"}
+    )
+    assert response.status_code == 403
+    assert not AuditRecord.objects.filter(action="pii.reveal").exists()
+
+
+@pytest.mark.django_db
 def test_html_in_title_and_text_is_escaped(
     accept: Callable[..., Appeal],  # noqa: F811
     city_admin: Any,
