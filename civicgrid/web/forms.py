@@ -59,7 +59,7 @@ class AppealSubmitForm(forms.Form):
     is_confidential = forms.BooleanField(
         label=_("Keep my name and phone confidential"), required=False
     )
-    idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    idempotency_key = forms.CharField(max_length=40, widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -28,8 +28,9 @@ from . import common
 RECEIPT_SECONDS = 600  # how long a double submit still shows the query code
 
 
-def _receipt_key(idempotency_key: str) -> str:
-    return f"civicgrid:appeal-receipt:{idempotency_key}"
+def _receipt_key(request: HttpRequest, idempotency_key: str) -> str:
+    """The receipt of a submission, for a double submit from the same form and address."""
+    return f"civicgrid:appeal-receipt:{common.client_ip(request)}:{idempotency_key}"
 
 
 def add_domain_error(form: Any, error: DomainError) -> None:
@@ -51,7 +52,8 @@ def appeal_new(request: HttpRequest) -> HttpResponse:
     form = AppealSubmitForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        key = data["idempotency_key"]
+        # Namespaced so a public form can never name a key given out elsewhere.
+        key = f"web:{data['idempotency_key']}"
         try:
             appeal, query_code = services.appeal_accept(
                 actor=None,
@@ -73,9 +75,9 @@ def appeal_new(request: HttpRequest) -> HttpResponse:
         else:
             if query_code is not None:
                 common.count_one(request, "submit")
-                cache.set(_receipt_key(key), query_code, RECEIPT_SECONDS)
+                cache.set(_receipt_key(request, key), query_code, RECEIPT_SECONDS)
             else:
-                query_code = cache.get(_receipt_key(key))
+                query_code = cache.get(_receipt_key(request, key))
             return render(
                 request,
                 "web/public/appeal_submitted.html",

@@ -187,7 +187,7 @@ def appeal_intake(request: HttpRequest) -> HttpResponse:
                 citizen_name=data["citizen_name"],
                 citizen_phone=data["citizen_phone"],
                 is_confidential=data["is_confidential"],
-                idempotency_key=data["idempotency_key"],
+                idempotency_key=f"staff:{user.pk}:{data['idempotency_key']}",
             )
         except PermissionDeniedError as error:
             form.add_error(None, str(error.message))

@@ -116,6 +116,10 @@ def test_posting_the_same_form_twice_registers_one_appeal_with_the_same_receipt(
     second = receipt(client.post(NEW, submission()))
     assert Appeal.objects.count() == 1
     assert first == second
+    assert Appeal.objects.get().idempotency_key == "web:" + "a" * 32
+    # The receipt's query code is shown again only to the same address.
+    assert receipt(Client(REMOTE_ADDR="10.0.0.8").post(NEW, submission())) == (first[0], "")
+    assert Appeal.objects.count() == 1
 
 
 @pytest.mark.django_db
