@@ -101,6 +101,9 @@ def test_language_switch_to_english(
         "Territory",
         "Departments",
         "Staff directory",
+        "Appeals",
+        "Register an appeal",
+        "Dispatch queue",
     ]
     assert "Log out" in page.inner_text("header")
     page.click("form.language-switch button[value=zh-hans]")
