@@ -738,6 +738,11 @@ def appeal_extension_decide(
                 % {"status": appeal.get_status_display()},
                 code="illegal_transition",
             )
+        if appeal.lead_department_id != locked.department_id:
+            raise ConflictError(
+                _("The appeal has since gone to another department; reject this request."),
+                code="extension_stale",
+            )
         new_deadline = add_working_days(appeal.handling_deadline, locked.days)
         Appeal.objects.filter(pk=appeal.pk).update(
             handling_deadline=new_deadline, version=F("version") + 1, updated_at=now

@@ -352,3 +352,31 @@ def test_admin_lists_extensions_and_supervision_read_only(
         assert listing.status_code == 200
         assert appeal.number in listing.content.decode()
         assert admin_client.get(f"/admin/appeals/{url}/add/").status_code == 403
+
+
+def test_a_request_of_a_department_that_returned_the_appeal_cannot_be_approved(
+    accept: Callable[..., Appeal], staff: Staff, territory: Any
+) -> None:
+    appeal = _signed(accept, staff, territory)
+    request = _request(appeal, staff)
+    appeal = services.appeal_return(
+        actor=staff["xz_staff"], appeal=appeal, expected_version=3, reason="不属于本单位职责"
+    )
+    appeal = services.appeal_dispatch(
+        actor=staff["xz_dispatcher"],
+        appeal=appeal,
+        expected_version=appeal.version,
+        department=territory.civil_affairs,
+    )
+    appeal = services.appeal_sign_for(
+        actor=staff["city_staff"], appeal=appeal, expected_version=appeal.version
+    )
+    with pytest.raises(ConflictError) as caught:
+        services.appeal_extension_decide(
+            actor=staff["xz_dispatcher"], request=request, approve=True, comment=""
+        )
+    assert caught.value.code == "extension_stale"
+    appeal.refresh_from_db()
+    assert appeal.handling_deadline == dt.date(2026, 10, 19)
+    request.refresh_from_db()
+    assert request.status == "pending"
