@@ -368,7 +368,7 @@ def _walk_one(
     actors: _Actors,
     districts: dict[str, Department],
     all_departments: list[Department],
-    routes: dict[tuple[Any, str], tuple[Department | None, list[Department]]],
+    routes: dict[tuple[Any, str], Any],
     summary: AppealDemoSummary,
     period: tuple[dt.date, dt.date],
     tz: ZoneInfo,
@@ -475,7 +475,10 @@ def _walk_one(
             cooperating=cooperating,
         ),
     )
-    _sign_days, handling_days = time_limits_for(appeal.appeal_type, appeal.category)
+    limit_key = (appeal.appeal_type, category.code)
+    if limit_key not in routes:
+        routes[limit_key] = time_limits_for(appeal.appeal_type, category)
+    _sign_days, handling_days = routes[limit_key]
     reopened = False
     while True:
         if age_days <= 20 and rng.random() < 0.04:
@@ -610,7 +613,7 @@ def load(
     )
     todo = [i for i in range(count) if f"{KEY_PREFIX}{seed}-{i}" not in existing_keys]
     summary.existing = count - len(todo)
-    routes: dict[tuple[Any, str], tuple[Department | None, list[Department]]] = {}
+    routes: dict[tuple[Any, str], Any] = {}  # catalogue answers and time limits, cached
     with simulated_clock(end_moment) as clock:
         for first in range(0, len(todo), BATCH):
             with transaction.atomic():
