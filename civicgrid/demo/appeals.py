@@ -368,7 +368,8 @@ def _walk_one(
     actors: _Actors,
     districts: dict[str, Department],
     all_departments: list[Department],
-    routes: dict[tuple[Any, str], Any],
+    routes: dict[tuple[Any, Any], Any],
+    rule_areas: dict[int, list[str]],
     summary: AppealDemoSummary,
     period: tuple[dt.date, dt.date],
     tz: ZoneInfo,
@@ -434,8 +435,12 @@ def _walk_one(
         return  # still in the dispatcher's queue (overdue when stuck long enough)
     if not walk.wait(0.2, 6):
         return
-    route_key = (appeal.category_id, appeal.admin_unit_code[:9])
-    if route_key not in routes:  # the catalogue has rules down to street level only
+    # The catalogue's answer depends only on the rule areas containing the place: cache it.
+    route_key = (
+        category.pk,
+        tuple(code for code in rule_areas[category.pk] if appeal.admin_unit_code.startswith(code)),
+    )
+    if route_key not in routes:
         routes[route_key] = services.suggest_departments(appeal)
     lead, cooperating = routes[route_key]
     lead = lead or _fallback_department(appeal, districts)
@@ -613,7 +618,19 @@ def load(
     )
     todo = [i for i in range(count) if f"{KEY_PREFIX}{seed}-{i}" not in existing_keys]
     summary.existing = count - len(todo)
-    routes: dict[tuple[Any, str], Any] = {}  # catalogue answers and time limits, cached
+    routes: dict[tuple[Any, Any], Any] = {}  # catalogue answers and time limits, cached
+    areas_by_category: dict[int, set[str]] = {}
+    for category_id, area in ResponsibilityRule.objects.values_list(
+        "category_id", "admin_unit__code"
+    ):
+        areas_by_category.setdefault(category_id, set()).add(area)
+    rule_areas = {
+        category.pk: sorted(
+            areas_by_category.get(category.pk, set())
+            | areas_by_category.get(category.parent_id or 0, set())
+        )
+        for category in categories
+    }
     with simulated_clock(end_moment) as clock:
         for first in range(0, len(todo), BATCH):
             with transaction.atomic():
@@ -631,6 +648,7 @@ def load(
                             districts=districts,
                             all_departments=all_departments,
                             routes=routes,
+                            rule_areas=rule_areas,
                             summary=summary,
                             period=(start, end),
                             tz=tz,

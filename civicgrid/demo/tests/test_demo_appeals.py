@@ -152,3 +152,14 @@ def test_simulated_clock_is_restored_on_error() -> None:
         use_the_clock()
     assert seen == [moment, dt.date(2026, 1, 5)]
     assert timezone.now is real_now
+
+
+@pytest.mark.django_db
+def test_appeals_go_to_the_catalogue_department(demo: Any) -> None:
+    dispatched = Appeal.objects.filter(lead_department__isnull=False).select_related(
+        "category", "admin_unit", "lead_department"
+    )
+    assert dispatched.count() > COUNT // 2
+    for appeal in dispatched:
+        lead, _cooperating = responsible_departments(appeal.category, appeal.admin_unit)
+        assert appeal.lead_department == lead, appeal.number
