@@ -28,6 +28,7 @@ migrate: install
 
 demo: migrate
 	$(BIN)/civicgrid demo load
+	$(BIN)/civicgrid demo appeals
 	$(BIN)/civicgrid demo accounts
 	@echo "CivicGrid serves at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	$(BIN)/civicgrid runserver $(HOST):$(PORT)

@@ -253,7 +253,7 @@ def appeal_statistics(
             satisfied=Count("pk", filter=valid & Q(satisfaction__in=SATISFIED_VALUES)),
             reopened=Count("pk", filter=valid & Q(reopen_count__gt=0)),
         )
-        .order_by("group_key")
+        .order_by(F("group_key").asc(nulls_first=True))
     )
     handling_days = _handling_working_days(
         appeals.filter(closed).values_list("group_key", "accepted_on", "closed_at")

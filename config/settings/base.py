@@ -208,6 +208,10 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # 红黄灯 and 督办: embedded set-ups without a broker run `civicgrid appeals sweep` from cron.
+    "appeals-sweep-deadlines": {"task": "civicgrid.appeals.sweep_deadlines", "schedule": 15 * 60.0},
+}
 
 CIVICGRID_TRUST_X_FORWARDED_FOR = env_bool("CIVICGRID_TRUST_X_FORWARDED_FOR", False)
 

@@ -6,12 +6,17 @@ civicgrid appeals evaluate-routing --train TRAIN.csv --test TEST.csv
      "coverage_at_precision_0.97": …}
     Rows left out (with their line numbers) are reported on stderr.
 
+civicgrid appeals sweep [--today YYYY-MM-DD]
+    updates deadline lights and opens / resolves supervision items; prints one JSON line
+    (in production Celery beat runs it every 15 minutes; in the embedded set-up use cron).
+
 To add a sub-command: write ``_add_<name>(commands)`` that declares its parser, a handler
 method ``handle_<name>(self, options)``, and list the pair in ``SUBCOMMANDS``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +25,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from civicgrid.appeals import sweep
 from civicgrid.appeals.routing import RouterModel, evaluate, read_labelled_appeals
 from civicgrid.core.errors import DomainError
 
@@ -35,9 +41,17 @@ def _add_evaluate_routing(commands: Any) -> None:
     parser.add_argument("--test", type=Path, required=True, help="CSV with the same columns")
 
 
+def _add_sweep(commands: Any) -> None:
+    parser = commands.add_parser("sweep", help="deadline lights and supervision items")
+    parser.add_argument(
+        "--today", type=dt.date.fromisoformat, default=None, help="the day to sweep for"
+    )
+
+
 # sub-command name → (declares its arguments, name of the handler method)
 SUBCOMMANDS: dict[str, tuple[Callable[[Any], None], str]] = {
     "evaluate-routing": (_add_evaluate_routing, "handle_evaluate_routing"),
+    "sweep": (_add_sweep, "handle_sweep"),
 }
 
 
@@ -72,3 +86,7 @@ class Command(BaseCommand):
             dates=[appeal.asked_on for appeal in train.appeals],
         )
         self.stdout.write(json.dumps(evaluate(model, test.appeals), ensure_ascii=False))
+
+    def handle_sweep(self, options: dict[str, Any]) -> None:
+        report = sweep.run(today=options["today"])
+        self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, default=str))

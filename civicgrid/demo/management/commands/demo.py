@@ -17,6 +17,9 @@ class Command(BaseCommand):
         load = sub.add_parser("load", help="divisions, boundaries, demo geometry, departments")
         load.add_argument("--quiet", action="store_true")
         sub.add_parser("accounts", help="create or reset the demo accounts and print them")
+        appeals = sub.add_parser("appeals", help="appeal categories, catalogue and demo appeals")
+        appeals.add_argument("--count", type=int, default=3000)
+        appeals.add_argument("--seed", type=int, default=20261121)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "load":
@@ -24,6 +27,13 @@ class Command(BaseCommand):
             if not options.get("quiet"):
                 for line in summary.lines:
                     self.stdout.write(line)
+            return
+        if options["action"] == "appeals":
+            from civicgrid.demo import appeals as demo_appeals
+
+            appeal_summary = demo_appeals.load(count=options["count"], seed=options["seed"])
+            for line in appeal_summary.lines:
+                self.stdout.write(line)
             return
         accounts = loader.accounts_ensure()
         self.stdout.write("")
