@@ -73,6 +73,16 @@ def appeals_visible_to(user: Any) -> QuerySet[Appeal]:
     return appeals.filter(admin_unit_code__startswith=scope.code)
 
 
+def appeals_public() -> QuerySet[Appeal]:
+    """Appeals anybody may see (Open311 and public boards): not confidential (保密), not
+    cancelled. Callers show no personal data of them."""
+    return (
+        Appeal.objects.filter(is_confidential=False)
+        .exclude(status=AppealStatus.CANCELLED)
+        .select_related("category", "lead_department")
+    )
+
+
 def appeal_for_citizen(number: str, query_code: str) -> Appeal | None:
     """The appeal a citizen may follow with its number and query code, else ``None`` (the same
     answer for an unknown number and a wrong code)."""

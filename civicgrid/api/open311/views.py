@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db.models import Max, QuerySet
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -33,11 +33,11 @@ from civicgrid.appeals import services
 from civicgrid.appeals.models import (
     OPEN_STATUSES,
     Appeal,
-    AppealStatus,
     AppealType,
     Category,
     Channel,
 )
+from civicgrid.appeals.selectors import appeals_public
 from civicgrid.core.errors import DomainError
 from civicgrid.core.masking import MASK
 
@@ -115,15 +115,6 @@ def count_post(request: HttpRequest) -> bool:
 
 
 # ---------------------------------------------------------------- data
-
-
-def public_appeals() -> QuerySet[Appeal]:
-    """Appeals anybody may see through Open311: not confidential (保密), not cancelled."""
-    return (
-        Appeal.objects.filter(is_confidential=False)
-        .exclude(status=AppealStatus.CANCELLED)
-        .select_related("category", "lead_department")
-    )
 
 
 def w3c(value: dt.datetime | None) -> str | None:
@@ -293,7 +284,7 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def _filtered_requests(request: HttpRequest) -> list[dict[str, Any]]:
-    appeals = public_appeals()
+    appeals = appeals_public()
     ids = _comma_list(param(request.GET, "service_request_id"))
     if ids:  # the spec: service_request_id overrides every other parameter
         if len(ids) > MAX_IDS:
@@ -402,7 +393,7 @@ def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @open311_view("GET")
 def request_detail(request: HttpRequest, fmt: str, request_id: str) -> HttpResponse:
-    appeal = public_appeals().filter(number=request_id).first()
+    appeal = appeals_public().filter(number=request_id).first()
     if appeal is None:
         raise Open311Error(404, _("Unknown service_request_id %(id)s.") % {"id": request_id})
     return render([request_of(appeal)], fmt, "service_requests", "request")
@@ -411,7 +402,7 @@ def request_detail(request: HttpRequest, fmt: str, request_id: str) -> HttpRespo
 @open311_view("GET")
 def token(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
     """Requests are registered at once, so the token is the service_request_id itself."""
-    appeal = public_appeals().filter(number=token, channel=Channel.OPEN311).first()
+    appeal = appeals_public().filter(number=token, channel=Channel.OPEN311).first()
     if appeal is None:
         raise Open311Error(404, _("Unknown token %(token)s.") % {"token": token})
     answer = [{"service_request_id": appeal.number, "token": token}]

@@ -79,3 +79,29 @@ def test_rating_before_the_reply_is_refused(staff: Any) -> None:
         )
     appeal.refresh_from_db()
     assert appeal.status == AppealStatus.ACCEPTED
+
+
+def test_public_appeals_hide_confidential_and_cancelled(staff: Any, accept: Any) -> None:
+    from civicgrid.appeals.selectors import appeals_public
+
+    shown = accept()
+    secret = accept(is_confidential=True)
+    cancelled = accept()
+    services.appeal_cancel(
+        actor=staff["xz_dispatcher"], appeal=cancelled, expected_version=1, reason="测试电话"
+    )
+    assert list(appeals_public().values_list("number", flat=True)) == [shown.number]
+    assert secret.number != shown.number
+
+
+def test_sweep_command_prints_one_json_line(accept: Any) -> None:
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    accept()  # handling deadline 2026-10-19
+    out = StringIO()
+    call_command("appeals", "sweep", "--today", "2026-10-20", stdout=out)
+    figures = json.loads(out.getvalue())
+    assert (figures["checked"], figures["red"], figures["opened"]) == (1, 1, 1)
