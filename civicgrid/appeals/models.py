@@ -36,10 +36,12 @@ class AppealStatus(models.TextChoices):
     ACCEPTED = "accepted", _("accepted")  # 已受理: registered, waiting in the dispatcher queue
     DISPATCHED = "dispatched", _("dispatched")  # 已派单: sent to a lead department, not signed
     SIGNED = "signed", _("signed for")  # 已签收: the lead department is handling it
-    REPLIED = "replied", _("replied")  # 已答复: the department replied, follow-up pending
+    REVIEWING = "reviewing", _("reply under review")  # 答复待审核: reply waits for review
+    REPLIED = "replied", _("replied")  # 已答复: the reply reached the citizen, follow-up pending
     FOLLOWED_UP = "followed_up", _("followed up")  # 已回访: the citizen rated the reply
     CLOSED = "closed", _("closed")  # 已办结: finished
     CANCELLED = "cancelled", _("cancelled as invalid")  # 已作废: invalid, with a reason
+    MERGED = "merged", _("merged into another appeal")  # 已合并: handled with its primary appeal
 
 
 OPEN_STATUSES = frozenset({AppealStatus.ACCEPTED, AppealStatus.DISPATCHED, AppealStatus.SIGNED})
@@ -239,6 +241,24 @@ class Appeal(BaseModel):
     idempotency_key = models.CharField(
         _("idempotency key"), max_length=64, null=True, blank=True, unique=True
     )
+    source_reference = models.CharField(
+        _("number in the source system"), max_length=64, null=True, blank=True, unique=True
+    )  # 原系统编号: the legacy record's own number (bulk import), so re-imports are safe
+    is_public_consent = models.BooleanField(
+        _("may be shown on the public board"), default=False
+    )  # 同意公开: the citizen allows the reply to be shown (without personal data)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_appeals",
+    )  # 合并到: the primary appeal a duplicate was merged into
+    routing_suggestions = models.JSONField(
+        _("routing suggestions"), default=list, blank=True
+    )  # top departments with confidence at intake: [{"department": code, "confidence": 0.93}]
+    is_auto_dispatched = models.BooleanField(_("dispatched automatically"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("registered by"),
@@ -461,3 +481,137 @@ class SupervisionItem(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.appeal_id} {self.kind} L{self.level} ({self.status})"
+
+
+class AppealSettings(models.Model):
+    """诉求办理参数: the policy knobs administrators edit (one row, pk=1)."""
+
+    auto_dispatch_threshold = models.FloatField(
+        _("auto-dispatch confidence threshold"), default=0.9
+    )  # appeals the router is at least this sure about are dispatched without a dispatcher
+    is_auto_dispatch_enabled = models.BooleanField(_("dispatch automatically"), default=True)
+    yellow_light_working_days = models.PositiveSmallIntegerField(
+        _("yellow light: working days left"), default=1
+    )
+    reopen_within_days = models.PositiveSmallIntegerField(
+        _("reopen allowed within (days after the reply)"), default=15
+    )
+    is_reply_review_required = models.BooleanField(
+        _("replies are reviewed before the citizen sees them"), default=True
+    )
+    duplicate_window_days = models.PositiveSmallIntegerField(
+        _("look for duplicates in the last (days)"), default=30
+    )
+    duplicate_radius_m = models.PositiveIntegerField(
+        _("look for duplicates within (metres)"), default=500
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("appeal settings")
+        verbose_name_plural = _("appeal settings")
+
+    def __str__(self) -> str:
+        return str(_("appeal settings"))
+
+    @classmethod
+    def load(cls) -> AppealSettings:
+        settings_row, _created = cls.objects.get_or_create(pk=1)
+        return settings_row
+
+
+class TrainedRouter(BaseModel):
+    """分派模型: one trained text classifier (the file lives under ``VAR_DIR``, never in the
+    database or the repository); at most one is active."""
+
+    file_name = models.CharField(_("file"), max_length=200)
+    trained_on = models.DateTimeField(_("trained at"))
+    n_train = models.PositiveIntegerField(_("training appeals"))
+    labels = models.PositiveIntegerField(_("departments"))
+    metrics = models.JSONField(_("held-out figures"), default=dict, blank=True)
+    is_active = models.BooleanField(_("active"), default=False)
+    trained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("trained by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("routing model")
+        verbose_name_plural = _("routing models")
+        ordering = ["-trained_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"],
+                condition=models.Q(is_active=True),
+                name="trained_router_one_active",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.n_train})"
+
+
+class ReplyTemplate(BaseModel):
+    """答复模板: a reply text departments start from, for a category (or any) and type."""
+
+    name = models.CharField(_("name"), max_length=60)
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reply_templates",
+    )
+    appeal_type = models.CharField(_("type"), max_length=16, choices=AppealType.choices, blank=True)
+    body = models.TextField(_("text"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("reply template")
+        verbose_name_plural = _("reply templates")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AttachmentKind(models.TextChoices):
+    PHOTO = "photo", _("photo")  # 照片
+    DOCUMENT = "document", _("document")  # 文件
+
+
+class Attachment(BaseModel):
+    """附件: a photo or document on an appeal; the bytes live in file storage (MEDIA_ROOT),
+    never in the database."""
+
+    appeal = models.ForeignKey(
+        Appeal, verbose_name=_("appeal"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to="appeals/%Y/%m/", max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    kind = models.CharField(_("kind"), max_length=10, choices=AttachmentKind.choices)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    is_from_citizen = models.BooleanField(_("from the citizen"), default=False)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -44,7 +44,7 @@ from django.utils import timezone
 
 from civicgrid.core.workdays import CalendarUnknownYearError, add_working_days
 
-from . import services
+from . import clock
 from .models import (
     OPEN_STATUSES,
     Appeal,
@@ -140,7 +140,7 @@ def _open_items(kind: str, red: Q, now: dt.datetime) -> int:
 def run(*, today: dt.date | None = None) -> SweepReport:
     """Sweep every open appeal once (idempotent); see the module docstring."""
     started = time.perf_counter()
-    today = today or services._today()
+    today = today or clock.today()
     now = timezone.now()
     red_by_kind, yellow, green, unknown = _deadline_queries(today)
     any_red = (

@@ -17,7 +17,7 @@
   grids; citizens' names and phone numbers are made up.
 
 Dates: while an appeal is generated, :func:`simulated_clock` replaces
-``django.utils.timezone.now`` (and so ``timezone.localdate`` and the services' ``_today``) with
+``django.utils.timezone.now`` (and so ``timezone.localdate`` and ``clock.today``) with
 a simulated clock that moves forward step by step; it is restored on leaving, also on error.
 Every timestamp (``created_at``, events, ``signed_at``, deadlines, audit rows) is therefore the
 simulated one, and deadlines are computed on the working-day calendar of that day.

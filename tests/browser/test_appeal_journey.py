@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from civicgrid.accounts.models import Role
-from civicgrid.appeals import services
+from civicgrid.appeals import clock, services
 from civicgrid.appeals.models import Appeal, AppealStatus
 from civicgrid.appeals.tests.conftest import TODAY
 from civicgrid.territory.locator import invalidate_locator
@@ -28,7 +28,7 @@ SCREENSHOT_DIR = os.environ.get("CIVICGRID_SCREENSHOT_DIR", "")
 def _fixed_day(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     from django.core.cache import cache
 
-    monkeypatch.setattr(services, "_today", lambda: TODAY)
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
     cache.clear()
     invalidate_locator()
     yield

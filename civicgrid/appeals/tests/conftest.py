@@ -10,7 +10,7 @@ import pytest
 from django.utils import translation
 
 from civicgrid.accounts.models import Role, User
-from civicgrid.appeals import services
+from civicgrid.appeals import clock, services
 from civicgrid.appeals.models import Appeal
 from civicgrid.territory.locator import invalidate_locator
 
@@ -19,7 +19,7 @@ TODAY = dt.date(2026, 9, 29)  # a Tuesday before the National Day holiday (10-01
 
 @pytest.fixture(autouse=True)
 def _fixed_day_english_fresh_locator(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(services, "_today", lambda: TODAY)
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
     invalidate_locator()
     with translation.override("en"):
         yield

@@ -9,7 +9,7 @@ import pytest
 from civicgrid.appeals import services
 from civicgrid.appeals.models import AppealStatus
 from civicgrid.appeals.selectors import appeal_for_citizen
-from civicgrid.core.errors import DomainError, PermissionDeniedError
+from civicgrid.core.errors import ConflictError, DomainError, PermissionDeniedError
 
 from .test_workflow import _full_walk
 
@@ -73,7 +73,7 @@ def test_unsatisfied_citizen_rates_and_reopens(staff: Any, territory: Any) -> No
 
 def test_rating_before_the_reply_is_refused(staff: Any) -> None:
     appeal, code = _web_appeal()
-    with pytest.raises(services.ConflictError):
+    with pytest.raises(ConflictError):
         services.appeal_rate_by_citizen(
             number=appeal.number, query_code=code, satisfaction="satisfied"
         )

@@ -192,7 +192,7 @@ def test_unpublished_next_year_counts_as_unknown_not_green(
 
 def test_default_day_and_celery_task(appeals: dict[str, Appeal]) -> None:
     report = sweep.run()
-    assert report.today == dt.date(2026, 9, 29)  # services._today, patched in conftest
+    assert report.today == dt.date(2026, 9, 29)  # clock.today, patched in conftest
     assert (report.checked, report.yellow, report.red) == (4, 1, 0)
     result = tasks.sweep_deadlines.delay().get()
     assert result["today"] == "2026-09-29"

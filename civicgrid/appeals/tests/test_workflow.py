@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from civicgrid.accounts.models import User
-from civicgrid.appeals import services
+from civicgrid.appeals import clock, services
 from civicgrid.appeals.models import Appeal, AppealEvent, AppealStatus, Assignment
 from civicgrid.core.errors import ConflictError, DomainError, PermissionDeniedError
 from civicgrid.core.models import AuditRecord
@@ -257,7 +257,7 @@ def test_reopen_is_refused_after_the_window(
 ) -> None:
     appeal = _full_walk(accept(), staff, territory)
     replied_on = appeal.replied_at.date()  # type: ignore[union-attr]
-    monkeypatch.setattr(services, "_today", lambda: replied_on + dt.timedelta(days=16))
+    monkeypatch.setattr(clock, "today", lambda: replied_on + dt.timedelta(days=16))
     with pytest.raises(ConflictError) as caught:
         services.appeal_reopen(
             actor=staff["operator"], appeal=appeal, expected_version=appeal.version, reason="不满意"

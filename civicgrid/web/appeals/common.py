@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.appeals import services
+from civicgrid.appeals import clock
 from civicgrid.appeals.models import Appeal, AppealEvent, Satisfaction
 from civicgrid.appeals.selectors import deadline_light
 
@@ -44,7 +44,7 @@ LOOKUP_FAILURE_DEFAULT = 20
 
 def today() -> dt.date:
     """The appeals' own "today" (tests pin it in the services module)."""
-    return services._today()
+    return clock.today()
 
 
 def event_label(kind: str) -> Any:

@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from civicgrid.appeals import services
+from civicgrid.appeals import clock, services
 from civicgrid.appeals.models import Appeal, AppealStatus
 from civicgrid.appeals.tests.conftest import TODAY, accept, staff  # noqa: F401
 from civicgrid.territory.locator import invalidate_locator
@@ -27,7 +27,7 @@ WRONG = "The appeal number or query code is wrong."
 
 @pytest.fixture(autouse=True)
 def _fixed_day_empty_cache(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(services, "_today", lambda: TODAY)
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
     cache.clear()
     invalidate_locator()
     yield

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from civicgrid.accounts.models import Role
-from civicgrid.appeals import services
+from civicgrid.appeals import clock, services
 from civicgrid.appeals.models import (
     Appeal,
     AppealStatus,
@@ -32,7 +32,7 @@ LISTS = ["web:appeal_list", "web:appeal_queue", "web:appeal_inbox", "web:appeal_
 
 @pytest.fixture(autouse=True)
 def _fixed_day_empty_cache(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(services, "_today", lambda: TODAY)
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
     cache.clear()
     invalidate_locator()
     yield
