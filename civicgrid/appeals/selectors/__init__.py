@@ -28,7 +28,7 @@ from civicgrid.core.errors import DomainError
 from civicgrid.core.workdays import working_days_between
 from civicgrid.territory.models import AdminUnit, Department
 
-from .models import (
+from ..models import (
     Appeal,
     AppealStatus,
     AppealType,
@@ -39,7 +39,7 @@ from .models import (
     Satisfaction,
     TimeLimit,
 )
-from .querycodes import query_code_matches
+from ..querycodes import query_code_matches
 
 # Built-in defaults, used only when the TimeLimit table has no row (see migration 0002).
 DEFAULT_SIGN_FOR_DAYS = 1
