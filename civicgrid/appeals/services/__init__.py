@@ -9,11 +9,26 @@ conditional UPDATE, and writes one :class:`AppealEvent` — all in one transacti
        ↑  ↖──────return────────┘        │                  │  │                    │
        └────────────return──────────────┘                  │  └──────close─────────┤→ closed
     accepted/dispatched ─cancel→ cancelled       replied/followed_up/closed ─reopen→ dispatched
+    signed ─suspend→ suspended ─resume→ signed (the working days suspended extend the deadline)
+    signed ─reply (review required)→ reviewing ─reply_approve→ replied
+                                     reviewing ─reply_reject→ signed
+
+When ``AppealSettings.is_reply_review_required`` is on (the default), ``reply`` goes to
+``reviewing`` (答复待审核) and a dispatcher, supervisor or administrator approves it (→ replied,
+the citizen sees it) or sends it back (→ signed, with a reason); see :mod:`.replies`.
 
 The package is split by concern (``intake``, ``workflow``, ``supervision``; shared checks in
 ``common``); the names below are the public surface the web, API, CLI and tests call.
 """
 
+from .attachments import (
+    MAX_FILES_PER_APPEAL,
+    appeal_accept_with_files,
+    attachment_add,
+    attachment_check,
+    attachments_add,
+    attachments_check,
+)
 from .common import (
     DISPATCH_ROLES,
     EXTENSION_DECIDE_ROLES,
@@ -25,12 +40,14 @@ from .common import (
     TITLE_MAX,
 )
 from .intake import appeal_accept, query_code_matches
+from .replies import REVIEW_ROLES, appeal_reply_approve, appeal_reply_reject
 from .supervision import (
     appeal_extension_decide,
     appeal_extension_request,
     appeal_urge,
     supervision_escalate,
 )
+from .suspension import appeal_resume, appeal_suspend
 from .workflow import (
     appeal_cancel,
     appeal_close,
@@ -50,11 +67,14 @@ __all__ = [
     "EXTENSION_DECIDE_ROLES",
     "FOLLOW_UP_ROLES",
     "INTAKE_ROLES",
+    "MAX_FILES_PER_APPEAL",
     "REOPEN_WITHIN_DAYS",
+    "REVIEW_ROLES",
     "SUPERVISION_ROLES",
     "TEXT_MAX",
     "TITLE_MAX",
     "appeal_accept",
+    "appeal_accept_with_files",
     "appeal_cancel",
     "appeal_close",
     "appeal_dispatch",
@@ -64,10 +84,18 @@ __all__ = [
     "appeal_rate_by_citizen",
     "appeal_reopen",
     "appeal_reply",
+    "appeal_resume",
+    "appeal_reply_approve",
+    "appeal_reply_reject",
     "appeal_return",
     "appeal_reveal_citizen",
     "appeal_sign_for",
+    "appeal_suspend",
     "appeal_urge",
+    "attachment_add",
+    "attachment_check",
+    "attachments_add",
+    "attachments_check",
     "query_code_matches",
     "suggest_departments",
     "supervision_escalate",
