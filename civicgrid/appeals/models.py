@@ -36,6 +36,7 @@ class AppealStatus(models.TextChoices):
     ACCEPTED = "accepted", _("accepted")  # 已受理: registered, waiting in the dispatcher queue
     DISPATCHED = "dispatched", _("dispatched")  # 已派单: sent to a lead department, not signed
     SIGNED = "signed", _("signed for")  # 已签收: the lead department is handling it
+    SUSPENDED = "suspended", _("suspended")  # 已挂起: the handling clock is stopped
     REVIEWING = "reviewing", _("reply under review")  # 答复待审核: reply waits for review
     REPLIED = "replied", _("replied")  # 已答复: the reply reached the citizen, follow-up pending
     FOLLOWED_UP = "followed_up", _("followed up")  # 已回访: the citizen rated the reply
@@ -238,6 +239,12 @@ class Appeal(BaseModel):
         _("satisfaction"), max_length=20, choices=Satisfaction.choices, blank=True
     )
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    suspended_on = models.DateField(
+        _("suspended on"), null=True, blank=True
+    )  # 挂起日期: set while the appeal is suspended
+    suspended_working_days = models.PositiveSmallIntegerField(
+        _("working days suspended"), default=0
+    )  # 累计挂起工作日: added to the handling deadline on each resume
     idempotency_key = models.CharField(
         _("idempotency key"), max_length=64, null=True, blank=True, unique=True
     )
@@ -275,6 +282,7 @@ class Appeal(BaseModel):
         indexes = [
             models.Index(fields=["admin_unit_code", "status"]),
             models.Index(fields=["lead_department", "status"]),
+            models.Index(fields=["accepted_on"], name="appeal_accepted_on"),  # statistics
         ]
 
     def __str__(self) -> str:
@@ -615,3 +623,74 @@ class Attachment(BaseModel):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class StatisticsWorkday(models.Model):
+    """统计用工作日序号: the working-day ordinal of every date the statistics need.
+
+    ``ordinal`` counts the working days up to and including ``day`` from the start of the table,
+    so the working days after ``a`` up to ``b`` are ``ordinal(b) - ordinal(a)`` — the same number
+    as :func:`civicgrid.core.workdays.working_days_between`. Rebuilt by the statistics refresh
+    (:mod:`civicgrid.appeals.statistics_refresh`); see docs/adr/0004-statistics.md.
+    """
+
+    day = models.DateField(_("day"), primary_key=True)
+    ordinal = models.PositiveIntegerField(_("working-day ordinal"))
+    is_working_day = models.BooleanField(_("working day"))
+
+    class Meta:
+        verbose_name = _("statistics working day")
+        verbose_name_plural = _("statistics working days")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.ordinal}"
+
+
+class StatisticsFact(models.Model):
+    """统计日汇总: figures of the appeals accepted on one day in one street, for one value of
+    one grouping (``dimension``: district, street, grid, department, category, subcategory,
+    channel, type). Every appeal is counted once per dimension. Written only by
+    :mod:`civicgrid.appeals.statistics_refresh`; read by the statistics selectors.
+    """
+
+    day = models.DateField(_("accepted on"))
+    street_code = models.CharField(_("street code"), max_length=9)
+    dimension = models.CharField(_("grouping"), max_length=12)
+    key = models.CharField(_("group"), max_length=20, blank=True)
+    received = models.PositiveIntegerField(_("received"), default=0)
+    cancelled = models.PositiveIntegerField(_("cancelled"), default=0)
+    merged = models.PositiveIntegerField(_("merged"), default=0)
+    replied = models.PositiveIntegerField(_("replied"), default=0)
+    replied_on_time = models.PositiveIntegerField(_("replied on time"), default=0)
+    replied_late = models.PositiveIntegerField(_("replied late"), default=0)
+    handling_working_days = models.BigIntegerField(_("handling working days (sum)"), default=0)
+    rated = models.PositiveIntegerField(_("rated"), default=0)
+    satisfied = models.PositiveIntegerField(_("satisfied"), default=0)
+    replied_ever = models.PositiveIntegerField(_("replied at least once"), default=0)
+    reopened = models.PositiveIntegerField(_("reopened"), default=0)
+
+    class Meta:
+        verbose_name = _("statistics fact")
+        verbose_name_plural = _("statistics facts")
+        indexes = [
+            models.Index(fields=["dimension", "day", "street_code"], name="statfact_dim_day"),
+            models.Index(fields=["day"], name="statfact_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.street_code} {self.dimension}={self.key}: {self.received}"
+
+
+class StatisticsRefresh(models.Model):
+    """统计刷新记录: when the rollup was last refreshed (one row, pk=1)."""
+
+    refreshed_at = models.DateTimeField(_("refreshed at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("last refresh started at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("statistics refresh")
+        verbose_name_plural = _("statistics refreshes")
+
+    def __str__(self) -> str:
+        return str(self.refreshed_at)
