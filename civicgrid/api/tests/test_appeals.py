@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone, translation
 
 from civicgrid.accounts.models import Role, User
-from civicgrid.appeals import services
+from civicgrid.appeals import clock, services
 from civicgrid.appeals.models import Appeal, AppealEvent, Category
 from civicgrid.core.models import AuditRecord
 from civicgrid.core.workdays import add_working_days
@@ -479,3 +479,53 @@ def test_reveal_refusals_are_not_audited(
     users = {**staff, "xz_grid_worker": xz_grid_worker}
     assert_error(post(users[who], appeal, "reveal", **body), status, code)
     assert not AuditRecord.objects.filter(action="pii.reveal").exists()
+
+
+# ---------------------------------------------------------------- 挂起 / 恢复办理
+
+
+def _signed(staff: dict[str, User], appeal: Appeal) -> None:
+    post(
+        staff["xz_dispatcher"],
+        appeal,
+        "dispatch",
+        expected_version=1,
+        department="xiangzhou-government",
+    )
+    post(staff["xz_staff"], appeal, "sign-for", expected_version=2)
+
+
+def test_suspend_and_resume(
+    staff: dict[str, User], xz_appeal: Appeal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 9, 29))
+    _signed(staff, xz_appeal)
+    deadline = Appeal.objects.get(pk=xz_appeal.pk).handling_deadline
+    response = post(
+        staff["xz_dispatcher"], xz_appeal, "suspend", expected_version=3, reason="等待补充材料"
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == "suspended"
+    assert response.json()["light"] == ""
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 10, 9))
+    response = post(staff["xz_staff"], xz_appeal, "resume", expected_version=4)
+    assert response.status_code == 200
+    assert response.json()["status"] == "signed"
+    xz_appeal.refresh_from_db()
+    assert xz_appeal.suspended_working_days == 3
+    assert deadline is not None
+    assert xz_appeal.handling_deadline == add_working_days(deadline, 3)
+
+
+def test_department_staff_may_not_suspend(staff: dict[str, User], xz_appeal: Appeal) -> None:
+    _signed(staff, xz_appeal)
+    response = post(staff["xz_staff"], xz_appeal, "suspend", expected_version=3, reason="想歇歇")
+    assert_error(response, 403, "permission_denied")
+    xz_appeal.refresh_from_db()
+    assert (xz_appeal.status, xz_appeal.version) == ("signed", 3)
+
+
+def test_resume_of_a_signed_appeal_is_409(staff: dict[str, User], xz_appeal: Any) -> None:
+    _signed(staff, xz_appeal)
+    response = post(staff["xz_dispatcher"], xz_appeal, "resume", expected_version=3)
+    assert_error(response, 409, "illegal_transition")

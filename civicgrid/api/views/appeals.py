@@ -294,6 +294,16 @@ ACTIONS: dict[str, tuple[type[serializers.Serializer], Callable[..., Appeal], st
         _step(services.appeal_cancel, "reason"),
         "作废: cancel an invalid appeal.",
     ),
+    "suspend": (
+        ReasonActionSerializer,
+        _step(services.appeal_suspend, "reason"),
+        "挂起: stop the handling clock of a signed appeal.",
+    ),
+    "resume": (
+        VersionedActionSerializer,
+        _step(services.appeal_resume),
+        "恢复办理: restart the clock; the working days suspended extend the deadline.",
+    ),
 }
 
 

@@ -39,6 +39,7 @@ from .common import (
     TEXT_MAX,
     TITLE_MAX,
 )
+from .duplicates import appeal_merge, appeal_unmerge
 from .intake import appeal_accept, query_code_matches
 from .replies import REVIEW_ROLES, appeal_reply_approve, appeal_reply_reject
 from .supervision import (
@@ -81,15 +82,17 @@ __all__ = [
     "appeal_extension_decide",
     "appeal_extension_request",
     "appeal_follow_up",
+    "appeal_merge",
     "appeal_rate_by_citizen",
     "appeal_reopen",
     "appeal_reply",
-    "appeal_resume",
     "appeal_reply_approve",
     "appeal_reply_reject",
+    "appeal_resume",
     "appeal_return",
     "appeal_reveal_citizen",
     "appeal_sign_for",
+    "appeal_unmerge",
     "appeal_suspend",
     "appeal_urge",
     "attachment_add",
