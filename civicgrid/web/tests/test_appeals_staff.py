@@ -572,3 +572,33 @@ def test_list_pages_use_a_bounded_number_of_queries(
         )
     assert response.status_code == 200
     assert numbers_in(response)
+
+
+@pytest.mark.django_db
+def test_dispatcher_suspends_and_department_resumes_from_the_detail_page(
+    xz_appeal: Appeal,
+    staff: dict[str, Any],  # noqa: F811
+    territory: Any,
+) -> None:
+    appeal = signed(xz_appeal, staff, territory)  # now version 3
+    assert 'data-step-submit="suspend"' not in text_of(
+        client_for(staff["xz_staff"]).get(detail_url(appeal))
+    )
+    dispatcher = client_for(staff["xz_dispatcher"])
+    assert 'data-step-submit="suspend"' in text_of(dispatcher.get(detail_url(appeal)))
+    response = dispatcher.post(
+        step_url(appeal, "suspend"), {"expected_version": 3, "reason": "等待市民补充材料"}
+    )
+    assert response.status_code == 302
+    appeal.refresh_from_db()
+    assert (appeal.status, appeal.suspended_on, appeal.version) == (
+        AppealStatus.SUSPENDED,
+        TODAY,
+        4,
+    )
+    staff_page = client_for(staff["xz_staff"])
+    assert 'data-step-submit="resume"' in text_of(staff_page.get(detail_url(appeal)))
+    response = staff_page.post(step_url(appeal, "resume"), {"expected_version": 4})
+    assert response.status_code == 302
+    appeal.refresh_from_db()
+    assert (appeal.status, appeal.suspended_on, appeal.version) == (AppealStatus.SIGNED, None, 5)
