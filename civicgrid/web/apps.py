@@ -38,6 +38,15 @@ class WebConfig(AppConfig):
         )
         register(
             nav_item(
+                "appeal_grid_report",
+                _("Report an event"),
+                "web:appeal_grid_report",
+                roles=frozenset({Role.GRID_WORKER}),
+                order=51,
+            )
+        )
+        register(
+            nav_item(
                 "appeal_queue",
                 _("Dispatch queue"),
                 "web:appeal_queue",

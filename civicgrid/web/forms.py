@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from civicgrid.appeals.models import AppealStatus, AppealType, Category, Satisfaction, Urgency
 from civicgrid.territory.models import Department
 
+from .appeals.attachments import AttachmentsField
+
 
 class RevealPhoneForm(forms.Form):
     """Asks why the full phone number is needed (查看目的); the purpose goes to the audit trail."""
@@ -60,6 +62,7 @@ class AppealSubmitForm(forms.Form):
         label=_("Keep my name and phone confidential"), required=False
     )
     idempotency_key = forms.CharField(max_length=40, widget=forms.HiddenInput)
+    attachments = AttachmentsField()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -1,6 +1,8 @@
 from django.urls import path
 
 from . import views
+from .appeals import attachments as appeals_attachments
+from .appeals import grid as appeals_grid
 from .appeals import public as appeals_public
 from .appeals import staff as appeals_staff
 
@@ -24,6 +26,9 @@ urlpatterns = [
     path("appeals/intake/", appeals_staff.appeal_intake, name="appeal_intake"),
     path("appeals/queue/", appeals_staff.appeal_queue, name="appeal_queue"),
     path("appeals/inbox/", appeals_staff.appeal_inbox, name="appeal_inbox"),
+    # Appeals: grid worker reports and protected attachment downloads
+    path("appeals/report/", appeals_grid.grid_report, name="appeal_grid_report"),
+    path("appeals/files/<int:pk>/", appeals_attachments.attachment_file, name="appeal_attachment"),
     path("appeals/<str:number>/", appeals_staff.appeal_detail, name="appeal_detail"),
     path("appeals/<str:number>/reveal/", appeals_staff.appeal_reveal, name="appeal_reveal"),
     path("appeals/<str:number>/<slug:step>/", appeals_staff.appeal_step, name="appeal_step"),

@@ -27,6 +27,7 @@ EVENT_LABELS: dict[str, Any] = {
     "close": _("Closed"),
     "reopen": _("Reopened for handling again"),
     "cancel": _("Cancelled as invalid"),
+    "attachment": _("Files attached"),
 }
 
 LIGHT_LABELS: dict[str, Any] = {

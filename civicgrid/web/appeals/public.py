@@ -20,10 +20,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from civicgrid.appeals import services
 from civicgrid.appeals.models import Appeal, AppealStatus, Channel
 from civicgrid.appeals.selectors import appeal_for_citizen
+from civicgrid.appeals.selectors.attachments import attachments_of
 from civicgrid.core.errors import ConflictError, DomainError, PermissionDeniedError
 
 from ..forms import AppealRateForm, AppealSubmitForm, AppealTrackForm
-from . import common
+from . import attachments, common
 
 RECEIPT_SECONDS = 600  # how long a double submit still shows the query code
 
@@ -49,13 +50,17 @@ def appeal_new(request: HttpRequest) -> HttpResponse:
         return render(request, "web/public/appeal_new.html", {"form": form})
     if common.limit_reached(request, "submit", common.submit_limit()):
         return _too_many(request)
-    form = AppealSubmitForm(request.POST)
+    form = AppealSubmitForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
         # Namespaced so a public form can never name a key given out elsewhere.
         key = f"web:{data['idempotency_key']}"
         try:
-            appeal, query_code = services.appeal_accept(
+            # Every file is checked before anything is created: one bad file refuses all.
+            files = services.attachments_check(data["attachments"])
+            appeal, query_code = services.appeal_accept_with_files(
+                files=files,
+                is_from_citizen=True,
                 actor=None,
                 channel=Channel.WEB,
                 appeal_type=data["appeal_type"],
@@ -78,6 +83,7 @@ def appeal_new(request: HttpRequest) -> HttpResponse:
                 cache.set(_receipt_key(request, key), query_code, RECEIPT_SECONDS)
             else:
                 query_code = cache.get(_receipt_key(request, key))
+            attachments.remember_tracked(request, appeal)
             return render(
                 request,
                 "web/public/appeal_submitted.html",
@@ -109,6 +115,8 @@ def _track_context(appeal: Appeal, query_code: str) -> dict[str, Any]:
         "appeal": appeal,
         "timeline": common.timeline_rows(events, for_citizen=True),
         "light": common.light_of(appeal),
+        "attachments": attachments_of(appeal, citizen_view=True),
+        "attachments_citizen_view": True,
     }
     if appeal.status == AppealStatus.REPLIED:
         context["rate_form"] = AppealRateForm(
@@ -132,6 +140,7 @@ def appeal_track(request: HttpRequest) -> HttpResponse:
             )
             if appeal is None:
                 return _wrong_number_or_code(request, form)
+            attachments.remember_tracked(request, appeal)
             context.update(_track_context(appeal, form.cleaned_data["query_code"]))
     return render(request, "web/public/appeal_track.html", context)
 
@@ -149,6 +158,7 @@ def appeal_rate(request: HttpRequest) -> HttpResponse:
     appeal = appeal_for_citizen(number, query_code)
     if appeal is None:
         return _wrong_number_or_code(request, track_form)
+    attachments.remember_tracked(request, appeal)
     status = 200
     if rate_form.is_valid():
         data = rate_form.cleaned_data

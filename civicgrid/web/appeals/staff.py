@@ -30,6 +30,7 @@ from civicgrid.accounts.selectors import departments_visible_to
 from civicgrid.appeals import services
 from civicgrid.appeals.models import Appeal, AppealStatus, Channel
 from civicgrid.appeals.selectors import appeal_visible_to, appeals_visible_to
+from civicgrid.appeals.selectors.attachments import attachments_of
 from civicgrid.core.errors import ConflictError, DomainError, PermissionDeniedError
 from civicgrid.core.masking import mask_name, mask_phone
 from civicgrid.territory.models import Department
@@ -169,11 +170,15 @@ def appeal_intake(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         form = AppealIntakeForm(initial={"idempotency_key": uuid.uuid4().hex})
         return render(request, "web/appeals/intake.html", {"form": form, "channel": channel})
-    form = AppealIntakeForm(request.POST)
+    form = AppealIntakeForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            appeal, query_code = services.appeal_accept(
+            # Every file is checked before anything is created: one bad file refuses all.
+            files = services.attachments_check(data["attachments"])
+            appeal, query_code = services.appeal_accept_with_files(
+                files=files,
+                is_from_citizen=False,
                 actor=user,
                 channel=channel,
                 appeal_type=data["appeal_type"],
@@ -451,6 +456,7 @@ def _detail_context(
         ),
         "reveal_form": RevealCitizenForm(),
         "timeline": common.timeline_rows(events, for_citizen=False),
+        "attachments": attachments_of(appeal),
         "assignments": assignments,
         "light": common.light_of(appeal),
         "actions": actions,

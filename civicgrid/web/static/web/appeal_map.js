@@ -46,8 +46,23 @@
     if (clearButton) {
       clearButton.addEventListener("click", function () { show("", ""); });
     }
+    // "Use my location" (grid reports): the phone's position, if the person allows it.
+    var locateButton = document.querySelector("[data-point-locate]");
+    if (locateButton && navigator.geolocation) {
+      locateButton.hidden = false;
+      locateButton.addEventListener("click", function () {
+        navigator.geolocation.getCurrentPosition(function (position) {
+          var lon = position.coords.longitude.toFixed(6);
+          var lat = position.coords.latitude.toFixed(6);
+          show(lon, lat);
+          map.setView([parseFloat(lat), parseFloat(lon)], 16);
+        }, function () {
+          if (pointText) { pointText.textContent = locateButton.dataset.failed || ""; }
+        }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+      });
+    }
     if (data.geojsonUrl) {
-      fetch(data.geojsonUrl + "?level=district", {
+      fetch(data.geojsonUrl + "?" + (data.geojsonQuery || "level=district"), {
         credentials: "same-origin", headers: { Accept: "application/geo+json, application/json" },
       }).then(function (response) {
         return response.ok ? response.json() : null;
