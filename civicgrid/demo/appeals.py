@@ -408,6 +408,7 @@ def _walk_one(
         is_confidential=rng.random() < 0.03,
         urgency="urgent" if rng.random() < 0.05 else "normal",
         idempotency_key=f"{KEY_PREFIX}{seed}-{index}",
+        auto_dispatch=False,  # the walk below dispatches (and misroutes) on its own clock
     )
     if query_code is None:
         summary.existing += 1

@@ -25,3 +25,5 @@ STATIC_ROOT = Path(tempfile.gettempdir()) / "civicgrid-test-static"
 STATIC_ROOT.mkdir(exist_ok=True)
 # Tests change admin units between calls: check the point-lookup cache every time.
 CIVICGRID_LOCATOR_CHECK_SECONDS = 0.0
+# Tests train and activate routers: check the active router on every intake.
+CIVICGRID_ROUTER_CHECK_SECONDS = 0.0

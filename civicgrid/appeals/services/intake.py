@@ -32,6 +32,7 @@ from ..models import (
 )
 from ..selectors import time_limits_for
 from .common import INTAKE_ROLES, TEXT_MAX, TITLE_MAX, require_role
+from .routing import route_new_appeal
 
 
 def query_code_matches(appeal: Appeal, code: str) -> bool:
@@ -64,15 +65,19 @@ def appeal_accept(
     citizen_name: str = "",
     citizen_phone: str = "",
     is_confidential: bool = False,
+    is_public_consent: bool = False,
     urgency: str = Urgency.NORMAL,
     idempotency_key: str | None = None,
     citizen: Any = None,
+    auto_dispatch: bool = True,
 ) -> tuple[Appeal, str | None]:
     """受理: register an appeal from any channel. Returns the appeal and the citizen's query
     code (``None`` when an earlier submission with the same idempotency key is returned).
 
     Staff channels need an intake role; web and Open311 submissions have ``actor=None``.
     The place comes from coordinates (located to the grid) and must lie inside the city.
+    Routing suggestions are stored and, unless ``auto_dispatch`` is False or the appeal is a
+    legacy import, the appeal may be dispatched automatically (see :mod:`.routing`).
     """
     if channel not in Channel.values:
         raise DomainError(_("Unknown channel."), code="invalid", field="channel")
@@ -158,6 +163,7 @@ def appeal_accept(
                 citizen_name=(citizen_name or "").strip()[:60],
                 citizen_phone=phone,
                 is_confidential=is_confidential,
+                is_public_consent=bool(is_public_consent),
                 citizen=citizen,
                 accepted_on=today,
                 handling_deadline=add_working_days(today, handling_days),
@@ -176,5 +182,8 @@ def appeal_accept(
         kind="accept",
         to_status=AppealStatus.ACCEPTED,
         details={"channel": channel},
+    )
+    appeal = route_new_appeal(
+        appeal=appeal, is_auto_dispatch_allowed=auto_dispatch and channel != Channel.IMPORT
     )
     return appeal, query_code

@@ -60,6 +60,54 @@ def appeal_dispatch(
     """派单: send an accepted appeal to a lead department (and cooperating ones)."""
     require_role(actor, DISPATCH_ROLES, _("Only dispatchers may dispatch appeals."))
     require_scope(actor, appeal)
+    return _dispatch(
+        actor=actor,
+        appeal=appeal,
+        expected_version=expected_version,
+        department=department,
+        cooperating=cooperating,
+        note=note,
+    )
+
+
+@transaction.atomic
+def appeal_auto_dispatch(
+    *,
+    appeal: Appeal,
+    expected_version: int,
+    department: Department,
+    cooperating: Iterable[Department] = (),
+    details: dict[str, Any],
+) -> Appeal:
+    """自动派单: the system dispatches an appeal the router is sure about (no person acts; only
+    :func:`.routing.route_new_appeal` calls this). The event is ``auto_dispatch`` with the
+    router's ``details`` (confidence, source, router id, threshold) and the appeal is marked
+    ``is_auto_dispatched``."""
+    return _dispatch(
+        actor=None,
+        appeal=appeal,
+        expected_version=expected_version,
+        department=department,
+        cooperating=cooperating,
+        kind="auto_dispatch",
+        details=details,
+        changes={"is_auto_dispatched": True},
+    )
+
+
+def _dispatch(
+    *,
+    actor: Any,
+    appeal: Appeal,
+    expected_version: int,
+    department: Department,
+    cooperating: Iterable[Department] = (),
+    note: str = "",
+    kind: str = "dispatch",
+    details: dict[str, Any] | None = None,
+    changes: dict[str, Any] | None = None,
+) -> Appeal:
+    """The dispatch itself, after the caller's permission checks."""
     if not department.is_active:
         raise DomainError(_("This department is inactive."), code="invalid", field="department")
     cooperating = [dep for dep in cooperating if dep.pk != department.pk]
@@ -70,14 +118,15 @@ def appeal_dispatch(
         expected_version=expected_version,
         allowed_from={AppealStatus.ACCEPTED},
         to_status=AppealStatus.DISPATCHED,
-        kind="dispatch",
+        kind=kind,
         changes={
             "lead_department": department,
             "sign_for_deadline": add_working_days(clock.today(), sign_days),
+            **(changes or {}),
         },
         note=note.strip(),
         department=department,
-        details={"cooperating": [dep.code for dep in cooperating]},
+        details={"cooperating": [dep.code for dep in cooperating], **(details or {})},
     )
     Assignment.objects.create(appeal=appeal, department=department, role=AssignmentRole.LEAD)
     Assignment.objects.bulk_create(

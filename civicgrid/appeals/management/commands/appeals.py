@@ -6,6 +6,13 @@ civicgrid appeals evaluate-routing --train TRAIN.csv --test TEST.csv
      "coverage_at_precision_0.97": …}
     Rows left out (with their line numbers) are reported on stderr.
 
+civicgrid appeals train-router [--since YYYY-MM-DD] [--min-per-department N]
+                               [--activate/--no-activate] [--force]
+    trains the department router on the city's answered appeals (the newest ~15% held out
+    for the figures), saves it under VAR_DIR/models/routers and prints one JSON line with the
+    router id and its figures. Unchanged data keep the active router (``--force`` retrains).
+    An activated router also refreshes the suggestions of the appeals in the dispatch queue.
+
 civicgrid appeals sweep [--today YYYY-MM-DD]
     updates deadline lights and opens / resolves supervision items; prints one JSON line
     (in production Celery beat runs it every 15 minutes; in the embedded set-up use cron).
@@ -16,6 +23,7 @@ method ``handle_<name>(self, options)``, and list the pair in ``SUBCOMMANDS``.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 from collections.abc import Callable
@@ -27,6 +35,11 @@ from django.utils.translation import gettext as _
 
 from civicgrid.appeals import sweep
 from civicgrid.appeals.routing import RouterModel, evaluate, read_labelled_appeals
+from civicgrid.appeals.services.routing import (
+    DEFAULT_MIN_PER_DEPARTMENT,
+    router_train,
+    routing_suggestions_refresh,
+)
 from civicgrid.core.errors import DomainError
 
 
@@ -41,6 +54,33 @@ def _add_evaluate_routing(commands: Any) -> None:
     parser.add_argument("--test", type=Path, required=True, help="CSV with the same columns")
 
 
+def _add_train_router(commands: Any) -> None:
+    parser = commands.add_parser(
+        "train-router", help="train the department router on the answered appeals"
+    )
+    parser.add_argument(
+        "--since",
+        type=dt.date.fromisoformat,
+        default=None,
+        help="only appeals accepted on or after this day (YYYY-MM-DD)",
+    )
+    parser.add_argument(
+        "--min-per-department",
+        type=int,
+        default=DEFAULT_MIN_PER_DEPARTMENT,
+        help="leave out departments with fewer answered appeals",
+    )
+    parser.add_argument(
+        "--activate",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="make the new router the active one (default) or only store it",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="train even when the data have not changed"
+    )
+
+
 def _add_sweep(commands: Any) -> None:
     parser = commands.add_parser("sweep", help="deadline lights and supervision items")
     parser.add_argument(
@@ -52,6 +92,7 @@ def _add_sweep(commands: Any) -> None:
 SUBCOMMANDS: dict[str, tuple[Callable[[Any], None], str]] = {
     "evaluate-routing": (_add_evaluate_routing, "handle_evaluate_routing"),
     "sweep": (_add_sweep, "handle_sweep"),
+    "train-router": (_add_train_router, "handle_train_router"),
 }
 
 
@@ -86,6 +127,41 @@ class Command(BaseCommand):
             dates=[appeal.asked_on for appeal in train.appeals],
         )
         self.stdout.write(json.dumps(evaluate(model, test.appeals), ensure_ascii=False))
+
+    def handle_train_router(self, options: dict[str, Any]) -> None:
+        training = router_train(
+            actor=None,
+            since=options["since"],
+            min_per_department=options["min_per_department"],
+            activate=options["activate"],
+            force=options["force"],
+        )
+        router = training.router
+        refreshed = 0
+        if training.is_new and router.is_active:
+            refreshed = routing_suggestions_refresh(actor=None)
+        metrics = router.metrics or {}
+        report = {
+            "router": router.pk,
+            "is_new": training.is_new,
+            "is_active": router.is_active,
+            "file": router.file_name,
+            **{
+                key: metrics.get(key)
+                for key in (
+                    "n_train",
+                    "n_test",
+                    "labels",
+                    "top1",
+                    "top3",
+                    "coverage_at_precision_0.97",
+                    "catalogue_precision",
+                )
+            },
+            "n_final": router.n_train,
+            "queue_refreshed": refreshed,
+        }
+        self.stdout.write(json.dumps(report, ensure_ascii=False))
 
     def handle_sweep(self, options: dict[str, Any]) -> None:
         report = sweep.run(today=options["today"])
