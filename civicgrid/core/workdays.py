@@ -193,3 +193,19 @@ def working_days_between(first: dt.date, last: dt.date) -> int:
             count += 1
         day += ONE_DAY
     return count
+
+
+def working_day_flags(first: dt.date, last: dt.date) -> dict[dt.date, bool]:
+    """Whether each day from ``first`` to ``last`` (both included) is a working day, read with
+    one calendar query (for bulk users such as the statistics calendar)."""
+    first, last = _check_date(first), _check_date(last)
+    calendar = _Calendar()
+    if last < first:
+        return {}
+    calendar.load(first, last)
+    flags: dict[dt.date, bool] = {}
+    day = first
+    while day <= last:
+        flags[day] = calendar.is_working_day(day)
+        day += ONE_DAY
+    return flags

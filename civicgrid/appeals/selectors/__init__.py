@@ -13,30 +13,21 @@ Rules (on top of :func:`civicgrid.accounts.selectors.scope_of`):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import Coalesce, Substr
-from django.utils import timezone
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
+from django.db.models import Exists, OuterRef, QuerySet
 
 from civicgrid.accounts.models import Role
 from civicgrid.accounts.selectors import scope_of
-from civicgrid.core.errors import DomainError
 from civicgrid.core.workdays import working_days_between
 from civicgrid.territory.models import AdminUnit, Department
 
 from ..models import (
     Appeal,
     AppealStatus,
-    AppealType,
     Assignment,
     Category,
-    Channel,
     ResponsibilityRule,
-    Satisfaction,
     TimeLimit,
 )
 from ..querycodes import query_code_matches
@@ -50,7 +41,7 @@ DEFAULT_HANDLING_DAYS = {
     "report": 10,
     "suggestion": 15,
 }
-YELLOW_WORKING_DAYS = 1
+YELLOW_WORKING_DAYS = 1  # the default of AppealSettings.yellow_light_working_days
 
 
 def appeals_visible_to(user: Any) -> QuerySet[Appeal]:
@@ -79,7 +70,9 @@ def appeals_public() -> QuerySet[Appeal]:
     return (
         Appeal.objects.filter(is_confidential=False)
         .exclude(status=AppealStatus.CANCELLED)
-        .select_related("category", "lead_department")
+        .select_related(
+            "category", "lead_department", "merged_into", "merged_into__lead_department"
+        )
     )
 
 
@@ -142,9 +135,11 @@ def responsible_departments(
     return best.lead_department, list(best.cooperating_departments.all())
 
 
-def deadline_light(appeal: Appeal, today: dt.date) -> str:
+def deadline_light(appeal: Appeal, today: dt.date, *, yellow_days: int | None = None) -> str:
     """红黄灯: "red" when the current deadline has passed, "yellow" when at most
-    ``YELLOW_WORKING_DAYS`` working days are left, "green" otherwise, "" when none runs."""
+    ``yellow_days`` working days are left (default: ``AppealSettings.yellow_light_working_days``),
+    "green" otherwise, "" when none runs. For many appeals use
+    :func:`civicgrid.appeals.selectors.lights.deadline_lights` (one calendar call)."""
     if appeal.status == AppealStatus.DISPATCHED:
         deadline = appeal.sign_for_deadline
     elif appeal.status in {AppealStatus.ACCEPTED, AppealStatus.SIGNED}:
@@ -155,164 +150,38 @@ def deadline_light(appeal: Appeal, today: dt.date) -> str:
         return ""
     if today > deadline:
         return "red"
-    if working_days_between(today, deadline) <= YELLOW_WORKING_DAYS:
+    if yellow_days is None:
+        from .lights import yellow_working_days
+
+        yellow_days = yellow_working_days()
+    if working_days_between(today, deadline) <= yellow_days:
         return "yellow"
     return "green"
 
 
 # ---------------------------------------------------------------- statistics (统计分析)
+# The statistics live in .statistics; re-exported here so existing imports keep working.
 
-STATISTICS_GROUPS = ("district", "street", "department", "category", "channel", "type")
-SATISFIED_VALUES = (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED)
+from .statistics import (  # noqa: E402
+    SATISFIED_VALUES,
+    STATISTICS_GROUPS,
+    StatisticsTable,
+    appeal_statistics,
+    grid_density,
+    hot_topics,
+    overdue_condition,
+    rising_categories,
+    statistics_table,
+)
 
-
-def overdue_condition(today: dt.date) -> Q:
-    """Open appeals whose light is red on ``today`` (same rule as :func:`deadline_light`)."""
-    return Q(status=AppealStatus.DISPATCHED, sign_for_deadline__lt=today) | Q(
-        status__in=[AppealStatus.ACCEPTED, AppealStatus.SIGNED], handling_deadline__lt=today
-    )
-
-
-def _group_expression(group_by: str) -> Any:
-    if group_by == "district":
-        return Substr("admin_unit_code", 1, 6)
-    if group_by == "street":
-        return Substr("admin_unit_code", 1, 9)
-    if group_by == "department":
-        return F("lead_department_id")
-    if group_by == "category":
-        # the first-level category (城市管理 for 城市管理 › 占道经营)
-        return Coalesce("category__parent_id", "category_id")
-    if group_by == "channel":
-        return F("channel")
-    return F("appeal_type")
-
-
-def _group_labels(group_by: str, keys: list[Any]) -> dict[Any, str]:
-    present = [key for key in keys if key is not None]
-    labels: dict[Any, str] = {}
-    if group_by in {"district", "street"}:
-        labels = dict(AdminUnit.objects.filter(code__in=present).values_list("code", "name"))
-    elif group_by == "department":
-        for department in Department.objects.filter(pk__in=present):
-            labels[department.pk] = str(department)
-        labels[None] = str(_("not dispatched"))
-    elif group_by == "category":
-        labels = dict(Category.objects.filter(pk__in=present).values_list("pk", "name"))
-        labels[None] = str(_("no category"))
-    elif group_by == "channel":
-        labels = {value: str(label) for value, label in Channel.choices}
-    else:
-        labels = {value: str(label) for value, label in AppealType.choices}
-    return labels
-
-
-def _rate(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
-
-
-def appeal_statistics(
-    user: Any,
-    *,
-    start: dt.date,
-    end: dt.date,
-    group_by: str,
-    today: dt.date | None = None,
-) -> list[dict[str, Any]]:
-    """统计分析: figures per group for the appeals ``user`` may see, accepted from ``start`` to
-    ``end`` (both included), cancelled (作废) ones left out of every figure but ``cancelled``.
-
-    Per group: ``received``; ``closed``; ``closed_on_time`` (local date of closing on or before
-    the handling deadline) and ``on_time_rate`` = closed_on_time / closed; ``overdue_now`` (open
-    and red on ``today``); ``average_handling_working_days`` (working days from acceptance to
-    closing, closed appeals); ``rated``, ``satisfaction_rate`` = (satisfied + basically
-    satisfied) / rated; ``reopened`` (reopened at least once) and ``reopen_rate`` = reopened /
-    received. Rates are fractions rounded to 4 places (``None`` when nothing to divide by).
-    Groups are sorted by key; ``category`` groups by first-level category.
-    """
-    if group_by not in STATISTICS_GROUPS:
-        raise DomainError(
-            gettext("Choose how to group the statistics."), code="invalid", field="group_by"
-        )
-    if start > end:
-        raise DomainError(
-            gettext("The start date must not be after the end date."),
-            code="invalid",
-            field="start",
-        )
-    today = today or timezone.localdate()
-    valid = ~Q(status=AppealStatus.CANCELLED)
-    closed = valid & Q(status=AppealStatus.CLOSED)
-    appeals = (
-        appeals_visible_to(user)
-        .filter(accepted_on__gte=start, accepted_on__lte=end)
-        .order_by()
-        .annotate(group_key=_group_expression(group_by))
-    )
-    rows = list(
-        appeals.values("group_key")
-        .annotate(
-            received=Count("pk", filter=valid),
-            cancelled=Count("pk", filter=Q(status=AppealStatus.CANCELLED)),
-            closed=Count("pk", filter=closed),
-            closed_on_time=Count(
-                "pk", filter=closed & Q(closed_at__date__lte=F("handling_deadline"))
-            ),
-            overdue_now=Count("pk", filter=overdue_condition(today)),
-            rated=Count("pk", filter=valid & ~Q(satisfaction="")),
-            satisfied=Count("pk", filter=valid & Q(satisfaction__in=SATISFIED_VALUES)),
-            reopened=Count("pk", filter=valid & Q(reopen_count__gt=0)),
-        )
-        .order_by(F("group_key").asc(nulls_first=True))
-    )
-    handling_days = _handling_working_days(
-        appeals.filter(closed).values_list("group_key", "accepted_on", "closed_at")
-    )
-    labels = _group_labels(group_by, [row["group_key"] for row in rows])
-    result = []
-    for row in rows:
-        key = row["group_key"]
-        days = handling_days.get(key, [])
-        result.append(
-            {
-                "key": key,
-                "label": labels.get(key, str(key)),
-                "received": row["received"],
-                "cancelled": row["cancelled"],
-                "closed": row["closed"],
-                "closed_on_time": row["closed_on_time"],
-                "on_time_rate": _rate(row["closed_on_time"], row["closed"]),
-                "overdue_now": row["overdue_now"],
-                "average_handling_working_days": (
-                    round(sum(days) / len(days), 2) if days else None
-                ),
-                "rated": row["rated"],
-                "satisfaction_rate": _rate(row["satisfied"], row["rated"]),
-                "reopened": row["reopened"],
-                "reopen_rate": _rate(row["reopened"], row["received"]),
-            }
-        )
-    return result
-
-
-def _handling_working_days(closed: Iterable[Any]) -> dict[Any, list[int]]:
-    """Working days from acceptance to the local closing date, per group key.
-
-    One working-day count per pair of consecutive distinct dates (cumulative offsets from the
-    earliest date), not one per appeal.
-    """
-    pairs = [
-        (key, accepted_on, timezone.localdate(closed_at)) for key, accepted_on, closed_at in closed
-    ]
-    dates = sorted({day for _key, accepted, done in pairs for day in (accepted, done)})
-    offsets: dict[dt.date, int] = {}
-    previous: dt.date | None = None
-    for day in dates:
-        offsets[day] = (
-            0 if previous is None else offsets[previous] + working_days_between(previous, day)
-        )
-        previous = day
-    by_group: dict[Any, list[int]] = {}
-    for key, accepted_on, closed_on in pairs:
-        by_group.setdefault(key, []).append(offsets[closed_on] - offsets[accepted_on])
-    return by_group
+__all__ = [
+    "SATISFIED_VALUES",
+    "STATISTICS_GROUPS",
+    "StatisticsTable",
+    "appeal_statistics",
+    "grid_density",
+    "hot_topics",
+    "overdue_condition",
+    "rising_categories",
+    "statistics_table",
+]
