@@ -39,6 +39,7 @@ from .common import (
     require_scope,
     transition,
 )
+from .duplicates import appeal_rate_merged_by_citizen
 from .intake import query_code_matches
 
 
@@ -361,6 +362,10 @@ def appeal_rate_by_citizen(
     if appeal is None or not query_code_matches(appeal, query_code or ""):
         raise PermissionDeniedError(
             _("The appeal number or query code is wrong."), code="bad_query_code"
+        )
+    if appeal.status == AppealStatus.MERGED:  # rates its primary's outcome, see .duplicates
+        return appeal_rate_merged_by_citizen(
+            appeal=appeal, satisfaction=satisfaction, comment=comment, reopen=reopen
         )
     if satisfaction not in Satisfaction.values:
         raise DomainError(_("Choose how satisfied you are."), code="invalid", field="satisfaction")
