@@ -19,6 +19,7 @@ delete the files they stored when the database write fails.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import unicodedata
 import uuid
@@ -133,10 +134,8 @@ def attachment_check(upload: Any) -> CheckedFile:
 
 def _read_at_most(upload: Any, limit: int) -> bytes:
     if hasattr(upload, "seek"):
-        try:
+        with contextlib.suppress(OSError, ValueError):
             upload.seek(0)
-        except (OSError, ValueError):
-            pass
     if hasattr(upload, "chunks"):
         parts: list[bytes] = []
         total = 0

@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from django import forms
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -95,7 +95,7 @@ def tracked_appeal_ids(request: HttpRequest) -> list[int]:
 
 
 @require_GET
-def attachment_file(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Stream one attachment to someone who may see it; everybody else gets 404 (the same
     answer for "no such file" and "not yours"). Photos open in the browser, documents are
     downloaded; the browser may not guess another type."""

@@ -78,7 +78,8 @@ def track(client: Client, appeal: Appeal, code: str) -> Any:
 
 
 def test_staff_who_see_the_appeal_get_the_file_with_safe_headers(
-    territory: Any, staff: dict[str, User]
+    territory: Any,
+    staff: dict[str, User],  # noqa: F811
 ) -> None:
     photo = image_bytes("PNG")
     appeal, _code = web_appeal(("现场 照片.png", photo), ("投诉 材料.pdf", pdf_bytes()))
@@ -86,7 +87,7 @@ def test_staff_who_see_the_appeal_get_the_file_with_safe_headers(
     client = client_for(staff["xz_dispatcher"])
     response = client.get(file_url(picture))
     assert response.status_code == 200
-    body = b"".join(response.streaming_content)
+    body = b"".join(response.streaming_content)  # type: ignore[attr-defined]
     assert hashlib.sha256(body).hexdigest() == picture.sha256
     assert len(body) == picture.size
     assert body[:8] == photo[:8]
@@ -103,7 +104,7 @@ def test_staff_who_see_the_appeal_get_the_file_with_safe_headers(
 
 
 @pytest.mark.parametrize("who", ["anonymous", "dm_dispatcher", "dm_staff", "xz_staff"])
-def test_everybody_else_gets_404(territory: Any, staff: dict[str, User], who: str) -> None:
+def test_everybody_else_gets_404(territory: Any, staff: dict[str, User], who: str) -> None:  # noqa: F811
     appeal, _code = web_appeal(("a.jpg", image_bytes()))
     attachment = Attachment.objects.get(appeal=appeal)
     # xz_staff: a department of the right district, but the appeal is not assigned to it.
@@ -113,7 +114,8 @@ def test_everybody_else_gets_404(territory: Any, staff: dict[str, User], who: st
 
 
 def test_the_citizen_gets_own_files_only_after_a_successful_lookup(
-    territory: Any, staff: dict[str, User]
+    territory: Any,
+    staff: dict[str, User],  # noqa: F811
 ) -> None:
     appeal, code = web_appeal(("mine.jpg", image_bytes()))
     mine = Attachment.objects.get(appeal=appeal)
@@ -138,9 +140,7 @@ def test_the_citizen_gets_own_files_only_after_a_successful_lookup(
     assert other_code  # the other appeal's code was never given to this client
 
 
-def test_the_tracked_session_expires(
-    territory: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_tracked_session_expires(territory: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from civicgrid.web.appeals import attachments as web_attachments
 
     appeal, code = web_appeal(("mine.jpg", image_bytes()))
@@ -155,7 +155,8 @@ def test_the_tracked_session_expires(
 
 
 def test_hostile_file_names_are_escaped_on_the_pages(
-    territory: Any, staff: dict[str, User]
+    territory: Any,
+    staff: dict[str, User],  # noqa: F811
 ) -> None:
     hostile = '<img src=x onerror="alert(1)">.pdf'
     appeal, code = web_appeal((hostile, pdf_bytes()))
@@ -177,7 +178,9 @@ def test_hostile_file_names_are_escaped_on_the_pages(
 
 
 def test_the_file_view_uses_few_queries(
-    territory: Any, staff: dict[str, User], django_assert_num_queries: Any
+    territory: Any,
+    staff: dict[str, User],
+    django_assert_num_queries: Any,  # noqa: F811
 ) -> None:
     appeal, _code = web_appeal(("a.jpg", image_bytes()))
     attachment = Attachment.objects.get(appeal=appeal)
@@ -216,7 +219,9 @@ def test_citizen_form_takes_several_photos(territory: Any) -> None:
     assert AppealEvent.objects.filter(appeal=appeal, kind="attachment").count() == 1
     # the same form again: still one appeal and three files
     again = [upload(f"{n}.jpg", image_bytes()) for n in range(3)]
-    assert client.post(reverse("web:appeal_new"), citizen_form(attachments=again)).status_code == 200
+    assert (
+        client.post(reverse("web:appeal_new"), citizen_form(attachments=again)).status_code == 200
+    )
     assert Appeal.objects.count() == 1
     assert Attachment.objects.count() == 3
 
@@ -238,7 +243,7 @@ def test_citizen_form_refuses_ten_files(territory: Any) -> None:
     assert Appeal.objects.count() == 0
 
 
-def test_hotline_intake_takes_files(territory: Any, staff: dict[str, User]) -> None:
+def test_hotline_intake_takes_files(territory: Any, staff: dict[str, User]) -> None:  # noqa: F811
     data = citizen_form(
         urgency="normal",
         citizen_phone="13800138000",
@@ -272,7 +277,9 @@ def report_form(**extra: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize("who", ["operator", "xz_dispatcher", "xz_staff", "supervisor"])
 def test_only_grid_workers_open_the_report_page(
-    territory: Any, staff: dict[str, User], who: str
+    territory: Any,
+    staff: dict[str, User],
+    who: str,  # noqa: F811
 ) -> None:
     client = client_for(staff[who])
     assert client.get(reverse("web:appeal_grid_report")).status_code == 403
@@ -283,14 +290,17 @@ def test_only_grid_workers_open_the_report_page(
 
 
 def test_grid_worker_reports_with_photos_and_sees_the_report(
-    territory: Any, staff: dict[str, User]
+    territory: Any,
+    staff: dict[str, User],  # noqa: F811
 ) -> None:
     client = client_for(staff["xz_grid"])
     page = client.get(reverse("web:appeal_grid_report"))
     html = page.content.decode()
     assert page.status_code == 200
-    assert 'data-testid="grid-name">' in html and "紫荆第1网格 (440402001001001)" in html
-    assert 'accept="image/*"' in html and 'capture="environment"' in html
+    assert 'data-testid="grid-name">' in html
+    assert "紫荆第1网格 (440402001001001)" in html
+    assert 'accept="image/*"' in html
+    assert 'capture="environment"' in html
     assert 'data-geojson-query="within=440402001001001"' in html
     photos = [upload("1.jpg", image_bytes()), upload("2.webp", image_bytes("WEBP"))]
     response = client.post(reverse("web:appeal_grid_report"), report_form(photos=photos))
@@ -300,13 +310,15 @@ def test_grid_worker_reports_with_photos_and_sees_the_report(
     assert appeal.admin_unit_code == "440402001001001"
     assert appeal.created_by == staff["xz_grid"]
     assert Attachment.objects.filter(appeal=appeal, kind="photo").count() == 2
-    page = client.get(response["Location"]).content.decode()
-    assert f"Report {appeal.number} registered." in page
-    assert 'data-testid="my-reports"' in page and appeal.number in page
+    after = client.get(response["Location"]).content.decode()
+    assert f"Report {appeal.number} registered." in after
+    assert 'data-testid="my-reports"' in after
+    assert appeal.number in after
 
 
 def test_grid_worker_may_not_report_outside_the_grid(
-    territory: Any, staff: dict[str, User]
+    territory: Any,
+    staff: dict[str, User],  # noqa: F811
 ) -> None:
     client = client_for(staff["xz_grid"])
     photos = [upload("1.jpg", image_bytes())]
@@ -320,7 +332,7 @@ def test_grid_worker_may_not_report_outside_the_grid(
     assert Attachment.objects.count() == 0
 
 
-def test_grid_reports_take_photos_only(territory: Any, staff: dict[str, User]) -> None:
+def test_grid_reports_take_photos_only(territory: Any, staff: dict[str, User]) -> None:  # noqa: F811
     client = client_for(staff["xz_grid"])
     response = client.post(
         reverse("web:appeal_grid_report"),
@@ -333,7 +345,7 @@ def test_grid_reports_take_photos_only(territory: Any, staff: dict[str, User]) -
 
 def test_my_reports_lists_own_reports_with_bounded_queries(
     territory: Any,
-    staff: dict[str, User],
+    staff: dict[str, User],  # noqa: F811
     make_user: Any,
     django_assert_max_num_queries: Any,
 ) -> None:
