@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,7 +35,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext, ngettext
 
 from civicgrid.accounts.models import Role
-from civicgrid.core.redaction import strip_personal_data
+from civicgrid.core.masking import MASK, mask_name, mask_phone
 from civicgrid.territory.selectors import locate_point
 
 from .. import clock
@@ -381,10 +382,20 @@ REPLY_VISIBLE_STATUSES = frozenset(
 PRIMARY_EVENTS_HIDDEN = frozenset({"merged_in", "unmerged"})
 
 
+LONG_DIGIT_RUN = re.compile(r"\d{7,}[Xx]?")
+
+
 def text_for_other_citizens(appeal: Appeal, text: str) -> str:
-    """``text`` of ``appeal`` as another citizen may read it: the appeal's citizen's name and
-    phone, ID numbers, phone numbers and other long digit runs masked."""
-    return strip_personal_data(text, names=[appeal.citizen_name])
+    """``text`` of ``appeal`` as another citizen may read it: the appeal's citizen's name
+    (surname kept, as everywhere) and phone, and any run of 7+ digits (phones, ID numbers)
+    masked."""
+    name = appeal.citizen_name.strip()
+    if len(name) >= 2:
+        text = text.replace(name, mask_name(name))
+    phone = appeal.citizen_phone.strip()
+    if phone:
+        text = text.replace(phone, mask_phone(phone))
+    return LONG_DIGIT_RUN.sub(lambda match: MASK * len(match.group()), text)
 
 
 @dataclass
