@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
@@ -11,9 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("civicgrid.web.urls")),
 ]
 
-if settings.DEBUG:  # pragma: no cover - development convenience only
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT is never served as such, not even with DEBUG: appeal attachments are personal
+# data and go through civicgrid.web.appeals.attachments.attachment_file, which checks access.
 
 handler404 = "civicgrid.api.errors.not_found_handler"

@@ -179,8 +179,8 @@ def test_hostile_file_names_are_escaped_on_the_pages(
 
 def test_the_file_view_uses_few_queries(
     territory: Any,
-    staff: dict[str, User],
-    django_assert_num_queries: Any,  # noqa: F811
+    staff: dict[str, User],  # noqa: F811
+    django_assert_num_queries: Any,
 ) -> None:
     appeal, _code = web_appeal(("a.jpg", image_bytes()))
     attachment = Attachment.objects.get(appeal=appeal)
@@ -278,8 +278,8 @@ def report_form(**extra: Any) -> dict[str, Any]:
 @pytest.mark.parametrize("who", ["operator", "xz_dispatcher", "xz_staff", "supervisor"])
 def test_only_grid_workers_open_the_report_page(
     territory: Any,
-    staff: dict[str, User],
-    who: str,  # noqa: F811
+    staff: dict[str, User],  # noqa: F811
+    who: str,
 ) -> None:
     client = client_for(staff[who])
     assert client.get(reverse("web:appeal_grid_report")).status_code == 403
@@ -384,3 +384,21 @@ def test_my_reports_lists_own_reports_with_bounded_queries(
         html = client.get(reverse("web:appeal_grid_report")).content.decode()
     assert len(re.findall(r'<a href="/appeals/(\d+)/">', html)) == 10
     assert "Page 1 of 2" in html
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_media_root_is_not_served_directly(
+    territory: Any,
+    staff: dict[str, User],  # noqa: F811
+    settings: Any,
+    debug: bool,
+) -> None:
+    from django.urls import clear_url_caches
+
+    settings.DEBUG = debug
+    clear_url_caches()
+    appeal, _code = web_appeal(("a.jpg", image_bytes()))
+    attachment = Attachment.objects.get(appeal=appeal)
+    client = client_for(staff["xz_dispatcher"])
+    assert client.get(settings.MEDIA_URL + attachment.file.name).status_code == 404
+    assert client.get(file_url(attachment)).status_code == 200
