@@ -4,9 +4,10 @@
 
 * The light of an open appeal follows :func:`civicgrid.appeals.selectors.deadline_light`: a
   dispatched appeal runs against its sign-for deadline, an accepted or signed one against its
-  handling deadline. Red: the deadline is before today. Yellow: at most
-  ``YELLOW_WORKING_DAYS`` working days are left, i.e. ``today <= deadline < threshold`` where
-  ``threshold`` is the ``YELLOW_WORKING_DAYS + 1``-th working day after today — ONE calendar
+  handling deadline. Red: the deadline is before today. Yellow: at most ``yellow_days``
+  (``AppealSettings.yellow_light_working_days``) working days are left, i.e. ``today <=
+  deadline < threshold`` where ``threshold`` is the ``yellow_days + 1``-th working day after
+  today — ONE calendar
   call for the whole sweep; the lights are then counted by the database.
 * Red appeals get one open :class:`SupervisionItem` per kind (``overdue_sign_for`` /
   ``overdue_handling``, district level, ``created_by`` empty) with one ``INSERT … SELECT`` per
@@ -54,7 +55,7 @@ from .models import (
     SupervisionLevel,
     SupervisionStatus,
 )
-from .selectors import YELLOW_WORKING_DAYS
+from .selectors.lights import yellow_working_days
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ class SweepReport:
         return values
 
 
-def _deadline_queries(today: dt.date) -> tuple[dict[str, Q], Q, Q, Q]:
+def _deadline_queries(today: dt.date, yellow_days: int) -> tuple[dict[str, Q], Q, Q, Q]:
     """(red condition per supervision kind, yellow, green, unknown-calendar conditions)."""
     dispatched = Q(status=AppealStatus.DISPATCHED)
     handling = Q(status__in=[AppealStatus.ACCEPTED, AppealStatus.SIGNED])
@@ -86,10 +87,10 @@ def _deadline_queries(today: dt.date) -> tuple[dict[str, Q], Q, Q, Q]:
         SupervisionKind.OVERDUE_HANDLING: handling & Q(handling_deadline__lt=today),
     }
     try:
-        threshold = add_working_days(today, YELLOW_WORKING_DAYS + 1)
+        threshold = add_working_days(today, yellow_days + 1)
         unknown_from = None
     except CalendarUnknownYearError as error:
-        # Fewer than YELLOW_WORKING_DAYS + 1 working days are known after today.
+        # Fewer than yellow_days + 1 working days are known after today.
         threshold = dt.date(error.year, 1, 1)
         unknown_from = threshold
     yellow = (dispatched & Q(sign_for_deadline__gte=today, sign_for_deadline__lt=threshold)) | (
@@ -137,12 +138,15 @@ def _open_items(kind: str, red: Q, now: dt.datetime) -> int:
         return max(cursor.rowcount, 0)
 
 
-def run(*, today: dt.date | None = None) -> SweepReport:
-    """Sweep every open appeal once (idempotent); see the module docstring."""
+def run(*, today: dt.date | None = None, yellow_days: int | None = None) -> SweepReport:
+    """Sweep every open appeal once (idempotent); see the module docstring. ``yellow_days``
+    defaults to the administrators' setting."""
     started = time.perf_counter()
     today = today or clock.today()
     now = timezone.now()
-    red_by_kind, yellow, green, unknown = _deadline_queries(today)
+    if yellow_days is None:
+        yellow_days = yellow_working_days()
+    red_by_kind, yellow, green, unknown = _deadline_queries(today, yellow_days)
     any_red = (
         red_by_kind[SupervisionKind.OVERDUE_SIGN_FOR]
         | (red_by_kind[SupervisionKind.OVERDUE_HANDLING])

@@ -63,3 +63,31 @@ class WebConfig(AppConfig):
                 order=53,
             )
         )
+        register(
+            nav_item(
+                "appeal_review",
+                _("Replies to review"),
+                "web:appeal_review_list",
+                roles=frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMINISTRATOR}),
+                order=54,
+            )
+        )
+        register(
+            nav_item(
+                "appeal_supervision",
+                _("Supervision board"),
+                "web:appeal_supervision",
+                roles=frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMINISTRATOR}),
+                order=55,
+            )
+        )
+        register(
+            nav_item(
+                "appeal_mine",
+                _("My appeals"),
+                "web:appeal_mine",
+                roles=frozenset({Role.CITIZEN}),
+                order=56,
+                staff_only=False,
+            )
+        )

@@ -151,18 +151,28 @@ def service_of(category: Category) -> dict[str, Any]:
 
 def request_of(appeal: Appeal) -> dict[str, Any]:
     category = appeal.category
+    # A merged request (合并) is closed as a duplicate; its notes name the request it is
+    # handled with, and the agency and expected date are that request's.
+    handler = appeal.merged_into if appeal.merged_into_id else appeal
+    assert handler is not None
+    notes = str(appeal.get_status_display())
+    if handler is not appeal:
+        notes = _("Merged into %(number)s and handled together with it (now: %(status)s).") % {
+            "number": handler.number,
+            "status": handler.get_status_display(),
+        }
     return {
         "service_request_id": appeal.number,
         "status": "open" if appeal.status in OPEN_STATUSES else "closed",
-        "status_notes": str(appeal.get_status_display()),
+        "status_notes": notes,
         "service_name": category.name if category else "",
         "service_code": category.code if category else "",
         "description": public_text(appeal),
-        "agency_responsible": appeal.lead_department.name if appeal.lead_department else "",
+        "agency_responsible": handler.lead_department.name if handler.lead_department else "",
         "service_notice": "",
         "requested_datetime": w3c(appeal.created_at),
         "updated_datetime": w3c(appeal.updated_at),
-        "expected_datetime": w3c(end_of_day(appeal.handling_deadline)),
+        "expected_datetime": w3c(end_of_day(handler.handling_deadline)),
         "address": appeal.address,
         "address_id": "",
         "zipcode": "",

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.appeals import clock
 from civicgrid.appeals.models import Appeal, AppealEvent, Satisfaction
-from civicgrid.appeals.selectors import deadline_light
+from civicgrid.appeals.selectors.lights import LightThresholds, light_for, light_thresholds
+from civicgrid.appeals.selectors.replies import is_internal_review_step
 
 # What each timeline event is called on the pages (办理过程).
 EVENT_LABELS: dict[str, Any] = {
@@ -22,11 +23,17 @@ EVENT_LABELS: dict[str, Any] = {
     "sign_for": _("Signed for by the department"),
     "return": _("Returned to the dispatcher"),
     "reply": _("Department replied"),
+    "reply_approve": _("Reply approved"),
+    "reply_reject": _("Reply sent back to the department"),
     "follow_up": _("Followed up"),
     "citizen_rating": _("Rated by the citizen"),
     "close": _("Closed"),
     "reopen": _("Reopened for handling again"),
     "cancel": _("Cancelled as invalid"),
+    "merge": _("Merged into another appeal about the same matter"),
+    "merged_in": _("An appeal about the same matter was merged in"),
+    "unmerge": _("Merge undone, handled on its own again"),
+    "unmerged": _("A merged appeal was taken out again"),
     "attachment": _("Files attached"),
 }
 
@@ -61,10 +68,14 @@ def timeline_rows(events: list[AppealEvent], *, for_citizen: bool) -> list[dict[
     (return reasons, dispatch notes); they see the department and their own comments."""
     rows = []
     for event in events:
+        if for_citizen and is_internal_review_step(event):
+            continue
         row: dict[str, Any] = {
             "at": event.at,
             "kind": event.kind,
-            "label": event_label(event.kind),
+            "label": event_label(
+                "reply" if for_citizen and event.kind == "reply_approve" else event.kind
+            ),
             "department": event.department,
             "satisfaction": _satisfaction_label(event.details.get("satisfaction", "")),
         }
@@ -78,19 +89,21 @@ def timeline_rows(events: list[AppealEvent], *, for_citizen: bool) -> list[dict[
 
 
 class Lights:
-    """Deadline lights of many appeals on one day: :func:`deadline_light` counts working days
-    with a calendar query per call, so each distinct (status, deadlines) is worked out once.
-    """
+    """Deadline lights of many appeals on one day: the yellow threshold (setting and calendar)
+    is worked out once, on first use; each light is then plain date comparison."""
 
     def __init__(self, on: dt.date | None = None) -> None:
         self.on = on or today()
-        self._known: dict[tuple[Any, ...], str] = {}
+        self._thresholds: LightThresholds | None = None
+
+    @property
+    def thresholds(self) -> LightThresholds:
+        if self._thresholds is None:
+            self._thresholds = light_thresholds(self.on)
+        return self._thresholds
 
     def light(self, appeal: Appeal) -> str:
-        key = (appeal.status, appeal.sign_for_deadline, appeal.handling_deadline)
-        if key not in self._known:
-            self._known[key] = deadline_light(appeal, self.on)
-        return self._known[key]
+        return light_for(appeal, self.thresholds)
 
 
 def light_of(appeal: Appeal, lights: Lights | None = None) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from civicgrid.appeals.selectors.attachments import attachments_of
 from civicgrid.core.errors import ConflictError, DomainError, PermissionDeniedError
 
 from ..forms import AppealRateForm, AppealSubmitForm, AppealTrackForm
-from . import attachments, common
+from . import attachments, common, duplicates
 
 RECEIPT_SECONDS = 600  # how long a double submit still shows the query code
 
@@ -122,6 +122,7 @@ def _track_context(appeal: Appeal, query_code: str) -> dict[str, Any]:
         context["rate_form"] = AppealRateForm(
             initial={"number": appeal.number, "query_code": query_code}
         )
+    context.update(duplicates.merged_track_context(appeal, query_code))
     return context
 
 
@@ -188,4 +189,6 @@ def appeal_rate(request: HttpRequest) -> HttpResponse:
     context.update(_track_context(appeal, query_code))
     if "rate_form" in context:
         context["rate_form"] = rate_form
+    if "merged_rate_form" in context:
+        context["merged_rate_form"] = rate_form
     return render(request, "web/public/appeal_track.html", context, status=status)

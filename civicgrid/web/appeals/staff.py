@@ -15,12 +15,10 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -29,15 +27,17 @@ from civicgrid.accounts.models import Role
 from civicgrid.accounts.selectors import departments_visible_to
 from civicgrid.appeals import services
 from civicgrid.appeals.models import Appeal, AppealStatus, Channel
-from civicgrid.appeals.selectors import appeal_visible_to, appeals_visible_to
+from civicgrid.appeals.selectors import appeal_visible_to
+from civicgrid.appeals.selectors import workbenches as workbench_selectors
 from civicgrid.appeals.selectors.attachments import attachments_of
+from civicgrid.appeals.selectors.replies import last_review_rejection, with_review_rejection
+from civicgrid.appeals.services import suspension
 from civicgrid.core.errors import ConflictError, DomainError, PermissionDeniedError
 from civicgrid.core.masking import mask_name, mask_phone
 from civicgrid.territory.models import Department
 
 from ..forms import (
     AppealDispatchForm,
-    AppealFilterForm,
     AppealFollowUpForm,
     AppealIntakeForm,
     AppealReasonForm,
@@ -46,7 +46,10 @@ from ..forms import (
     RevealCitizenForm,
 )
 from ..views import staff_required
-from . import common
+from . import common, duplicates, routing
+from . import review as review_steps
+from . import supervision as supervision_steps
+from .listing import list_context, plain_headers, read_listing
 from .public import add_domain_error
 
 PAGE_SIZE = 30
@@ -64,52 +67,32 @@ def _has_role(user: Any, roles: Any) -> bool:
 # --- Lists -------------------------------------------------------------------------------------
 
 
-def _filter_by_light(
-    appeals: QuerySet[Appeal], light: str, lights: common.Lights
-) -> QuerySet[Appeal]:
-    """Keep the appeals whose deadline light is ``light``: the light is worked out in Python
-    (working days), over the open appeals' dates only (one small query)."""
-    rows = (
-        appeals.filter(status__in=OPEN_FOR_LIGHTS)
-        .select_related(None)
-        .only("pk", "status", "sign_for_deadline", "handling_deadline")
-    )
-    keep = [row.pk for row in rows if lights.light(row) == light]
-    return appeals.filter(pk__in=keep)
-
-
-def _rows(page_objects: Any, lights: common.Lights) -> list[dict[str, Any]]:
-    return [{"appeal": appeal, **common.light_of(appeal, lights)} for appeal in page_objects]
-
-
 def _list_page(
     request: HttpRequest,
     appeals: QuerySet[Appeal],
     *,
     template: str,
+    default_order: tuple[str, ...] | None = None,
+    workbench: str | None = None,
     extra: dict[str, Any] | None = None,
     filters: bool = True,
+    with_duplicates: bool = False,
 ) -> HttpResponse:
-    form = AppealFilterForm(request.GET or None)
-    lights = common.Lights()
-    query = ""
-    if filters and form.is_valid():
-        data = form.cleaned_data
-        if data["status"]:
-            appeals = appeals.filter(status=data["status"])
-        if data["appeal_type"]:
-            appeals = appeals.filter(appeal_type=data["appeal_type"])
-        if data["light"]:
-            appeals = _filter_by_light(appeals, data["light"], lights)
-        query = urlencode({key: value for key, value in data.items() if value})
-    page = Paginator(appeals, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "page": page,
-        "rows": _rows(page.object_list, lights),
-        "filter_form": form,
-        "filter_query": query,
-        **(extra or {}),
-    }
+    """One workbench list page: filters, sortable columns, pagination, export link (see
+    :mod:`.listing`; the export reads the same workbench and filters). Without
+    ``default_order`` the queryset's own order is the default; ``filters=False`` ignores the
+    request's filters and sort (a fixed list)."""
+    order = default_order or tuple(str(item) for item in appeals.query.order_by)
+    data = request.GET if filters else QueryDict()
+    listing = read_listing(data, appeals, user=request.user, default_order=order)
+    context = {**list_context(request, listing, export_workbench=workbench), **(extra or {})}
+    if not filters:
+        context["filter_form"] = None
+        context["sort_headers"] = plain_headers()
+    if with_duplicates:  # 可能重复 N per row, one pass for the page
+        counts = duplicates.duplicate_counts(request.user, [r["appeal"] for r in context["rows"]])
+        for row in context["rows"]:
+            row["duplicates"] = counts.get(row["appeal"].pk, 0)
     return render(request, template, context)
 
 
@@ -117,24 +100,31 @@ def _list_page(
 @require_GET
 def appeal_list(request: HttpRequest) -> HttpResponse:
     """全部诉求: every appeal the user may see, newest first, with filters."""
-    appeals = appeals_visible_to(request.user).order_by("-created_at", "-id")
-    return _list_page(request, appeals, template="web/appeals/list.html")
+    return _list_page(
+        request,
+        workbench_selectors.all_appeals_for(request.user),
+        template="web/appeals/list.html",
+        default_order=("-created_at", "-id"),
+        workbench="list",
+    )
 
 
 @staff_required
 @require_GET
 def appeal_queue(request: HttpRequest) -> HttpResponse:
     """待派单: accepted appeals in the dispatcher's scope, oldest first."""
-    appeals = appeals_visible_to(request.user).filter(status=AppealStatus.ACCEPTED)
     return _list_page(
         request,
-        appeals.order_by("created_at", "id"),
+        workbench_selectors.queue_for(request.user),
         template="web/appeals/queue.html",
-        filters=False,
+        default_order=("created_at", "id"),
+        workbench="queue",
+        with_duplicates=True,
+        extra={"show_routing": True, "may_dispatch_suggestion": routing.may_dispatch(request.user)},
     )
 
 
-INBOX_STATUSES = (AppealStatus.DISPATCHED, AppealStatus.SIGNED)
+INBOX_STATUSES = workbench_selectors.INBOX_STATUSES
 
 
 @staff_required
@@ -142,16 +132,16 @@ INBOX_STATUSES = (AppealStatus.DISPATCHED, AppealStatus.SIGNED)
 def appeal_inbox(request: HttpRequest) -> HttpResponse:
     """部门待办: appeals the user's department leads (dispatched or signed for by default)."""
     user = request.user
-    appeals = appeals_visible_to(user).none()
     department_id = getattr(user, "department_id", None)
-    if department_id:
-        appeals = appeals_visible_to(user).filter(lead_department_id=department_id)
-        if not request.GET.get("status"):
-            appeals = appeals.filter(status__in=INBOX_STATUSES)
+    appeals = with_review_rejection(
+        workbench_selectors.inbox_for(user, all_statuses=bool(request.GET.get("status")))
+    )
     return _list_page(
         request,
-        appeals.order_by("created_at", "id"),
+        appeals,
         template="web/appeals/inbox.html",
+        default_order=("created_at", "id"),
+        workbench="inbox",
         extra={"has_department": bool(department_id)},
     )
 
@@ -192,6 +182,7 @@ def appeal_intake(request: HttpRequest) -> HttpResponse:
                 citizen_name=data["citizen_name"],
                 citizen_phone=data["citizen_phone"],
                 is_confidential=data["is_confidential"],
+                is_public_consent=data["is_public_consent"],
                 idempotency_key=f"staff:{user.pk}:{data['idempotency_key']}",
             )
         except PermissionDeniedError as error:
@@ -303,6 +294,18 @@ def _call_cancel(user: Any, appeal: Appeal, data: dict[str, Any]) -> Appeal:
     )
 
 
+def _call_suspend(user: Any, appeal: Appeal, data: dict[str, Any]) -> Appeal:
+    return services.appeal_suspend(
+        actor=user, appeal=appeal, expected_version=data["expected_version"], reason=data["reason"]
+    )
+
+
+def _call_resume(user: Any, appeal: Appeal, data: dict[str, Any]) -> Appeal:
+    return services.appeal_resume(
+        actor=user, appeal=appeal, expected_version=data["expected_version"]
+    )
+
+
 class Step:
     """One workflow step offered on the detail page (a form posting to its own URL)."""
 
@@ -315,7 +318,9 @@ class Step:
         may: Callable[[Any, Appeal], bool],
         call: StepCall,
         done: Any,
+        initial: Callable[[Appeal], dict[str, Any]] | None = None,
     ) -> None:
+        self.initial = initial
         self.name = name
         self.label = label
         self.form_class = form_class
@@ -330,7 +335,11 @@ class Step:
     def form(self, user: Any, appeal: Appeal, data: Any = None) -> forms.Form:
         if self.form_class is AppealDispatchForm:
             return _dispatch_form(user, appeal, data)
-        return self.form_class(data, initial={"expected_version": appeal.version})
+        initial = {
+            "expected_version": appeal.version,
+            **(self.initial(appeal) if self.initial else {}),
+        }
+        return self.form_class(data, initial=initial)
 
 
 def _steps() -> dict[str, Step]:
@@ -365,7 +374,9 @@ def _steps() -> dict[str, Step]:
             _is_lead_staff,
             _call_reply,
             lazy("The reply was saved."),
+            initial=lambda appeal: {"reply": appeal.reply},  # a draft sent back by the reviewer
         ),
+        *review_steps.steps(Step),
         Step(
             "return",
             lazy("Return to the dispatcher"),
@@ -403,6 +414,44 @@ def _steps() -> dict[str, Step]:
             lazy("The appeal was reopened."),
         ),
         Step(
+            "suspend",
+            lazy("Suspend (stop the clock)"),
+            AppealReasonForm,
+            {AppealStatus.SIGNED},
+            lambda user, appeal: _has_role(user, suspension.SUSPEND_ROLES),
+            _call_suspend,
+            lazy("The appeal was suspended; its deadline is paused."),
+        ),
+        Step(
+            "resume",
+            lazy("Resume handling"),
+            AppealStepForm,
+            {AppealStatus.SUSPENDED},
+            lambda user, appeal: (
+                _has_role(user, suspension.SUSPEND_ROLES) or _is_lead_staff(user, appeal)
+            ),
+            _call_resume,
+            lazy("Handling resumed; the deadline moved by the working days suspended."),
+        ),
+        Step(
+            "extension",
+            lazy("Request an extension"),
+            supervision_steps.ExtensionRequestForm,
+            {AppealStatus.SIGNED},
+            _is_lead_staff,
+            supervision_steps.call_extension_request,
+            lazy("The extension request was sent for a decision."),
+        ),
+        Step(
+            "urge",
+            lazy("Urge"),
+            supervision_steps.UrgeForm,
+            {AppealStatus.ACCEPTED, AppealStatus.DISPATCHED, AppealStatus.SIGNED},
+            supervision_steps.may_urge,
+            supervision_steps.call_urge,
+            lazy("The appeal was urged."),
+        ),
+        Step(
             "cancel",
             lazy("Cancel as invalid"),
             AppealReasonForm,
@@ -434,6 +483,9 @@ def _detail_context(
         for step in STEPS.values()
         if step.offered_to(user, appeal) or step.name in bound
     ]
+    for action in actions:
+        if action["name"] == "reply":  # 答复模板, placeholders filled in
+            action["templates"] = review_steps.reply_template_choices(appeal)
     suggested_lead: Department | None = None
     suggested_cooperating: list[Department] = []
     if any(action["name"] == "dispatch" for action in actions):
@@ -458,10 +510,12 @@ def _detail_context(
         "timeline": common.timeline_rows(events, for_citizen=False),
         "attachments": attachments_of(appeal),
         "assignments": assignments,
+        "review_rejection": last_review_rejection(appeal),
         "light": common.light_of(appeal),
         "actions": actions,
         "suggested_lead": suggested_lead,
         "suggested_cooperating": suggested_cooperating,
+        **routing.routing_context(user, appeal),
     }
 
 
@@ -470,7 +524,9 @@ def _detail_context(
 def appeal_detail(request: HttpRequest, number: str) -> HttpResponse:
     """诉求详情: fields (citizen masked), timeline, assignments, deadlines and the steps."""
     appeal = _visible_appeal_or_404(request.user, number)
-    return render(request, "web/appeals/detail.html", _detail_context(request.user, appeal))
+    context = _detail_context(request.user, appeal)
+    routing.prefill_dispatch(context, request.GET.get("dispatch_to"))
+    return render(request, "web/appeals/detail.html", context)
 
 
 @staff_required

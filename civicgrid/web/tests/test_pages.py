@@ -68,7 +68,7 @@ def test_citizen_home_is_the_simple_page_without_staff_menu(citizen: Any) -> Non
     response = client_for(citizen).get(reverse("web:home"))
     assert response.status_code == 200
     assert response.templates[0].name == "web/home_citizen.html"
-    assert [item["key"] for item in response.context["nav_items"]] == ["home"]
+    assert [item["key"] for item in response.context["nav_items"]] == ["home", "appeal_mine"]
     assert reverse("web:staff") not in text_of(response)
 
 
