@@ -20,6 +20,7 @@ from civicgrid.appeals.models import (
     Satisfaction,
     Urgency,
 )
+from civicgrid.appeals.selectors.replies import is_internal_review_step, reply_for_citizen
 from civicgrid.core.masking import mask_name, mask_phone
 
 LIGHTS = [("red", "red"), ("yellow", "yellow"), ("green", "green"), ("none", "none")]
@@ -125,19 +126,52 @@ class AppealEventSerializer(serializers.Serializer):
         return _ref(event.department)
 
 
+class RoutingSuggestionSerializer(serializers.Serializer):
+    department = serializers.CharField(help_text="Department code.")
+    name = serializers.CharField()
+    confidence = serializers.FloatField(help_text="0…1, calibrated on held-out appeals.")
+    source = serializers.CharField(help_text="`model` (router) or `catalogue` (权责清单).")
+
+
 class AppealDetailSerializer(AppealSerializer):
+    """With ``context["citizen_view"]`` (the caller is the citizen): the reply only once it
+    reached them (not while under review, not a draft sent back) and no internal review steps
+    in the timeline."""
+
     text = serializers.CharField()
     address = serializers.CharField()
     lon = serializers.FloatField(allow_null=True)
     lat = serializers.FloatField(allow_null=True)
-    reply = serializers.CharField()
+    reply = serializers.SerializerMethodField()
     satisfaction = serializers.CharField()
     reopen_count = serializers.IntegerField()
     signed_at = serializers.DateTimeField(allow_null=True)
     replied_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
     assignments = AssignmentSerializer(many=True, source="assignments.all")
-    timeline = AppealEventSerializer(many=True, source="events.all")
+    timeline = serializers.SerializerMethodField()
+    routing_suggestions = serializers.SerializerMethodField(
+        help_text="分拨建议: the top departments at intake, surest first (staff only)."
+    )
+    is_auto_dispatched = serializers.BooleanField(read_only=True)
+
+    @extend_schema_field(RoutingSuggestionSerializer(many=True))
+    def get_routing_suggestions(self, appeal: Any) -> list[dict[str, Any]]:
+        if self.context.get("citizen_view"):
+            return []
+        return list(RoutingSuggestionSerializer(appeal.routing_suggestions or [], many=True).data)
+
+    def get_reply(self, appeal: Any) -> str:
+        if self.context.get("citizen_view"):
+            return reply_for_citizen(appeal)
+        return str(appeal.reply)
+
+    @extend_schema_field(AppealEventSerializer(many=True))
+    def get_timeline(self, appeal: Any) -> list[dict[str, Any]]:
+        events = list(appeal.events.all())
+        if self.context.get("citizen_view"):
+            events = [event for event in events if not is_internal_review_step(event)]
+        return list(AppealEventSerializer(events, many=True).data)
 
 
 class AppealCreatedSerializer(AppealDetailSerializer):
@@ -211,6 +245,16 @@ class ReasonActionSerializer(VersionedActionSerializer):
 
 class ReplyActionSerializer(VersionedActionSerializer):
     reply = serializers.CharField(max_length=5000)
+
+
+class ReplyApproveSerializer(VersionedActionSerializer):
+    reply = serializers.CharField(
+        max_length=5000,
+        required=False,
+        default=None,
+        allow_null=True,
+        help_text="The reply as the citizen will see it, if the reviewer edits it.",
+    )
 
 
 class FollowUpActionSerializer(VersionedActionSerializer):

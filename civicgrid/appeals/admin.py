@@ -9,11 +9,14 @@ from typing import Any
 
 from django.contrib import admin
 
+from civicgrid.core.admin import _AuditedAdmin
+
 from .models import (
     Appeal,
     AppealEvent,
     Category,
     ExtensionRequest,
+    ReplyTemplate,
     ResponsibilityRule,
     SupervisionItem,
     TimeLimit,
@@ -101,3 +104,18 @@ class SupervisionItemAdmin(_ReadOnlyAdmin):
     list_filter = ("status", "kind", "level")
     search_fields = ("appeal__number", "admin_unit_code")
     raw_id_fields = ("appeal", "created_by")
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(_AuditedAdmin):
+    """答复模板: placeholders {number} {category} {department} {date} {title} are filled in when
+    a department picks the template; every change is written to the audit trail."""
+
+    audit_prefix = "appeals.reply_template"
+    list_display = ("name", "category", "appeal_type", "is_active")
+    list_filter = ("is_active", "appeal_type")
+    search_fields = ("name", "body", "category__name")
+    raw_id_fields = ("category",)
+
+
+from . import admin_settings  # noqa: E402, F401  (settings singleton, trained routers)

@@ -91,3 +91,20 @@ class WebConfig(AppConfig):
                 staff_only=False,
             )
         )
+        register(
+            nav_item(
+                "appeal_statistics",
+                _("Statistics"),
+                "web:appeal_statistics",
+                roles=frozenset(
+                    {
+                        Role.DISPATCHER,
+                        Role.SUPERVISOR,
+                        Role.PROGRAMME_OFFICE,
+                        Role.LEADER,
+                        Role.ADMINISTRATOR,
+                    }
+                ),
+                order=58,
+            )
+        )

@@ -61,6 +61,9 @@ class AppealSubmitForm(forms.Form):
     is_confidential = forms.BooleanField(
         label=_("Keep my name and phone confidential"), required=False
     )
+    is_public_consent = forms.BooleanField(
+        label=_("I agree that the reply is published (without personal data)"), required=False
+    )  # 同意公开答复（不含个人信息）
     idempotency_key = forms.CharField(max_length=40, widget=forms.HiddenInput)
     attachments = AttachmentsField()
 
@@ -88,6 +91,10 @@ class AppealIntakeForm(AppealSubmitForm):
     is_confidential = forms.BooleanField(
         label=_("The citizen asks for confidentiality"), required=False
     )
+    is_public_consent = forms.BooleanField(
+        label=_("The citizen agrees that the reply is published (without personal data)"),
+        required=False,
+    )
 
     field_order = [
         "citizen_phone",
@@ -101,6 +108,7 @@ class AppealIntakeForm(AppealSubmitForm):
         "lon",
         "lat",
         "is_confidential",
+        "is_public_consent",
         "idempotency_key",
     ]
 

@@ -10,6 +10,7 @@ from .appeals import public as appeals_public
 from .appeals import review as appeals_review
 from .appeals import routing as appeals_routing
 from .appeals import staff as appeals_staff
+from .appeals import statistics as appeals_statistics
 from .appeals import supervision as appeals_supervision
 from .appeals import workbenches as appeals_workbenches
 
@@ -34,6 +35,12 @@ urlpatterns = [
     path("appeals/intake/", appeals_staff.appeal_intake, name="appeal_intake"),
     path("appeals/queue/", appeals_staff.appeal_queue, name="appeal_queue"),
     path("appeals/inbox/", appeals_staff.appeal_inbox, name="appeal_inbox"),
+    path("appeals/statistics/", appeals_statistics.statistics_page, name="appeal_statistics"),
+    path(
+        "appeals/statistics/export/",
+        appeals_statistics.statistics_export,
+        name="appeal_statistics_export",
+    ),
     # Appeals: supervisor board, citizen's list, exports, operator helpers (workbenches)
     path("appeals/supervision/", appeals_supervision.board, name="appeal_supervision"),
     path(

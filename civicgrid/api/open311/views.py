@@ -33,6 +33,7 @@ from civicgrid.appeals import services
 from civicgrid.appeals.models import (
     OPEN_STATUSES,
     Appeal,
+    AppealStatus,
     AppealType,
     Category,
     Channel,
@@ -52,6 +53,8 @@ POST_WINDOW_SECONDS = 3600
 TITLE_MAX = services.TITLE_MAX
 OPEN311_APPEAL_TYPE = AppealType.HELP  # 求助: an Open311 report asks the city to act
 DIGIT_RUN = re.compile(r"\d{7,}[Xx]?")
+# Open311 "open": no reply has reached the citizen yet (a reply under review counts as open).
+OPEN311_OPEN_STATUSES = OPEN_STATUSES | {AppealStatus.REVIEWING}
 # appeal_accept's field names → the Open311 parameter the client sent
 PARAMETER_OF_FIELD = {
     "location": "lat/long",
@@ -163,7 +166,7 @@ def request_of(appeal: Appeal) -> dict[str, Any]:
         }
     return {
         "service_request_id": appeal.number,
-        "status": "open" if appeal.status in OPEN_STATUSES else "closed",
+        "status": "open" if appeal.status in OPEN311_OPEN_STATUSES else "closed",
         "status_notes": notes,
         "service_name": category.name if category else "",
         "service_code": category.code if category else "",
@@ -310,9 +313,9 @@ def _filtered_requests(request: HttpRequest) -> list[dict[str, Any]]:
     if any(status not in {"open", "closed"} for status in statuses):
         raise Open311Error(400, _("status must be open or closed."))
     if set(statuses) == {"open"}:
-        appeals = appeals.filter(status__in=OPEN_STATUSES)
+        appeals = appeals.filter(status__in=OPEN311_OPEN_STATUSES)
     elif set(statuses) == {"closed"}:
-        appeals = appeals.exclude(status__in=OPEN_STATUSES)
+        appeals = appeals.exclude(status__in=OPEN311_OPEN_STATUSES)
     start = _datetime_param(request, "start_date")
     end = _datetime_param(request, "end_date")
     if start is None and end is None:

@@ -314,7 +314,10 @@ def test_full_workflow_through_the_api(
     steps = [
         (dispatcher, "dispatch", {"department": "xiangzhou-government"}, "dispatched"),
         (department, "sign-for", {}, "signed"),
-        (department, "reply", {"reply": "已安排清理。"}, "replied"),
+        (department, "reply", {"reply": "已安排清理。"}, "reviewing"),
+        (dispatcher, "reply-reject", {"reason": "请写明清理时间"}, "signed"),
+        (department, "reply", {"reply": "已于今日上午安排清理。"}, "reviewing"),
+        (dispatcher, "reply-approve", {}, "replied"),
         (operator, "follow-up", {"satisfaction": "unsatisfied", "note": "没清理"}, "followed_up"),
         (operator, "reopen", {"reason": "群众不满意"}, "dispatched"),
         (department, "return", {"reason": "不属于本单位职责"}, "accepted"),
@@ -334,6 +337,9 @@ def test_full_workflow_through_the_api(
         "dispatch",
         "sign_for",
         "reply",
+        "reply_reject",
+        "reply",
+        "reply_approve",
         "follow_up",
         "reopen",
         "return",
@@ -351,7 +357,8 @@ def test_close_after_reply(staff: dict[str, User], territory: Any, xz_appeal: Ap
     )
     post(staff["xz_staff"], xz_appeal, "sign-for", expected_version=2)
     post(staff["xz_staff"], xz_appeal, "reply", expected_version=3, reply="已处理")
-    response = post(staff["xz_dispatcher"], xz_appeal, "close", expected_version=4)
+    post(staff["xz_dispatcher"], xz_appeal, "reply-approve", expected_version=4)
+    response = post(staff["xz_dispatcher"], xz_appeal, "close", expected_version=5)
     assert response.status_code == 200
     assert response.json()["status"] == "closed"
     assert response.json()["light"] == ""
@@ -401,6 +408,8 @@ def test_invisible_appeal_is_404_for_every_action(
         "sign-for",
         "return",
         "reply",
+        "reply-approve",
+        "reply-reject",
         "follow-up",
         "close",
         "reopen",

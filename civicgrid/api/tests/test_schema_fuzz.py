@@ -103,6 +103,8 @@ def test_schema_is_served_and_lists_every_endpoint(client: Any, db: Any) -> None
         "/api/appeals/{number}/sign-for/",
         "/api/appeals/{number}/return/",
         "/api/appeals/{number}/reply/",
+        "/api/appeals/{number}/reply-approve/",
+        "/api/appeals/{number}/reply-reject/",
         "/api/appeals/{number}/follow-up/",
         "/api/appeals/{number}/close/",
         "/api/appeals/{number}/reopen/",

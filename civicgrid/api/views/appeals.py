@@ -20,6 +20,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from civicgrid.accounts.models import Role
 from civicgrid.accounts.selectors import departments_visible_to
 from civicgrid.appeals import services
 from civicgrid.appeals.models import (
@@ -45,6 +46,7 @@ from ..appeal_serializers import (
     FollowUpActionSerializer,
     ReasonActionSerializer,
     ReplyActionSerializer,
+    ReplyApproveSerializer,
     VersionedActionSerializer,
 )
 from ..base import ScopedAPIView
@@ -109,14 +111,20 @@ def lights_of(appeals: list[Appeal]) -> dict[int, str]:
     return {appeal.pk: deadline_light(appeal, on) for appeal in appeals}
 
 
-def detail_response(appeal: Appeal, *, status: int = 200, **extra: Any) -> Response:
+def detail_response(
+    appeal: Appeal, *, status: int = 200, actor: Any = None, **extra: Any
+) -> Response:
     appeal = _with_details(Appeal.objects.filter(pk=appeal.pk)).select_related(
         "category", "lead_department", "admin_unit"
     )[0]
     serializer_class = AppealCreatedSerializer if "query_code" in extra else AppealDetailSerializer
     for name, value in extra.items():
         setattr(appeal, name, value)
-    data = serializer_class(appeal, context={"lights": lights_of([appeal])}).data
+    citizen_view = bool(
+        actor is not None and getattr(actor, "role", "") == Role.CITIZEN and not actor.is_superuser
+    )
+    context = {"lights": lights_of([appeal]), "citizen_view": citizen_view}
+    data = serializer_class(appeal, context=context).data
     return Response(data, status=status)
 
 
@@ -219,7 +227,7 @@ class AppealDetailView(ScopedAPIView):
     )
     def get(self, request: Request, number: str) -> Response:
         """诉求详情: timeline (办理过程), assignments, deadlines and light."""
-        return detail_response(appeal_or_404(request.user, number))
+        return detail_response(appeal_or_404(request.user, number), actor=request.user)
 
 
 def _departments(actor: Any, codes: list[str], field: str) -> list[Department]:
@@ -278,6 +286,16 @@ ACTIONS: dict[str, tuple[type[serializers.Serializer], Callable[..., Appeal], st
         _step(services.appeal_reply, "reply"),
         "答复: the lead department answers.",
     ),
+    "reply-approve": (
+        ReplyApproveSerializer,
+        _step(services.appeal_reply_approve, "reply"),
+        "审核通过: the reviewer lets the reply reach the citizen (optionally edited).",
+    ),
+    "reply-reject": (
+        ReasonActionSerializer,
+        _step(services.appeal_reply_reject, "reason"),
+        "审核退回: the reviewer sends the reply back to the department with a reason.",
+    ),
     "follow-up": (
         FollowUpActionSerializer,
         _step(services.appeal_follow_up, "satisfaction", "note"),
@@ -324,7 +342,7 @@ def action_view(action: str) -> type[ScopedAPIView]:
         def post(self, request: Request, number: str) -> Response:
             appeal = appeal_or_404(request.user, number)
             values = validated(request_serializer, request)
-            return detail_response(runner(request.user, appeal, values))
+            return detail_response(runner(request.user, appeal, values), actor=request.user)
 
     AppealActionView.__name__ = AppealActionView.__qualname__ = (
         "Appeal" + action.title().replace("-", "") + "View"

@@ -23,6 +23,7 @@ from ..models import (
 TITLE_MAX = 100
 TEXT_MAX = 5000
 REASON_MIN = 2
+# The default of AppealSettings.reopen_within_days (the services read the setting).
 REOPEN_WITHIN_DAYS = 15  # calendar days after the reply during which a citizen may reopen
 
 DISPATCH_ROLES = frozenset({Role.DISPATCHER, Role.ADMINISTRATOR})

@@ -20,6 +20,7 @@ from civicgrid.territory.models import Department
 from .. import clock
 from ..models import (
     Appeal,
+    AppealSettings,
     AppealStatus,
     Assignment,
     AssignmentRole,
@@ -29,9 +30,6 @@ from ..selectors import appeals_visible_to, responsible_departments, time_limits
 from .common import (
     DISPATCH_ROLES,
     FOLLOW_UP_ROLES,
-    REASON_MIN,
-    REOPEN_WITHIN_DAYS,
-    TEXT_MAX,
     clean_reason,
     is_admin,
     require_lead_staff,
@@ -41,6 +39,7 @@ from .common import (
 )
 from .duplicates import appeal_rate_merged_by_citizen
 from .intake import query_code_matches
+from .replies import clean_reply
 
 
 def suggest_departments(appeal: Appeal) -> tuple[Department | None, list[Department]]:
@@ -180,23 +179,18 @@ def appeal_return(*, actor: Any, appeal: Appeal, expected_version: int, reason: 
 
 @transaction.atomic
 def appeal_reply(*, actor: Any, appeal: Appeal, expected_version: int, reply: str) -> Appeal:
-    """答复: the lead department answers the citizen."""
+    """答复: the lead department answers the citizen. When replies are reviewed
+    (``AppealSettings.is_reply_review_required``) the appeal waits in ``reviewing`` until a
+    reviewer approves it (see :mod:`.replies`); ``replied_at`` is the submission either way."""
     require_lead_staff(actor, appeal)
-    reply = (reply or "").strip()
-    if len(reply) < REASON_MIN:
-        raise DomainError(_("Write the reply."), code="invalid", field="reply")
-    if len(reply) > TEXT_MAX:
-        raise DomainError(
-            _("The reply may have at most %(max)s characters.") % {"max": TEXT_MAX},
-            code="invalid",
-            field="reply",
-        )
+    reply = clean_reply(reply)
+    is_reviewed = AppealSettings.load().is_reply_review_required
     return transition(
         actor=actor,
         appeal=appeal,
         expected_version=expected_version,
         allowed_from={AppealStatus.SIGNED},
-        to_status=AppealStatus.REPLIED,
+        to_status=AppealStatus.REVIEWING if is_reviewed else AppealStatus.REPLIED,
         kind="reply",
         changes={"reply": reply, "replied_at": timezone.now()},
         department=appeal.lead_department,
@@ -248,7 +242,8 @@ def appeal_close(*, actor: Any, appeal: Appeal, expected_version: int) -> Appeal
 @transaction.atomic
 def appeal_reopen(*, actor: Any, appeal: Appeal, expected_version: int, reason: str) -> Appeal:
     """重办: the citizen is not satisfied; the appeal goes back to its lead department, which
-    must sign for it again, with fresh deadlines. Allowed within REOPEN_WITHIN_DAYS of the reply.
+    must sign for it again, with fresh deadlines. Allowed within
+    ``AppealSettings.reopen_within_days`` of the reply.
     """
     require_role(actor, FOLLOW_UP_ROLES | {Role.SUPERVISOR}, _("You may not reopen appeals."))
     require_scope(actor, appeal)
@@ -259,10 +254,11 @@ def _reopen(*, actor: Any, appeal: Appeal, expected_version: int, reason: str) -
     reason = clean_reason(reason)
     if appeal.replied_at is not None:
         replied_on = timezone.localdate(appeal.replied_at)
-        if (clock.today() - replied_on).days > REOPEN_WITHIN_DAYS:
+        within_days = AppealSettings.load().reopen_within_days
+        if (clock.today() - replied_on).days > within_days:
             raise ConflictError(
                 _("An appeal can be reopened within %(days)s days of its reply.")
-                % {"days": REOPEN_WITHIN_DAYS},
+                % {"days": within_days},
                 code="reopen_too_late",
             )
     lead_department = appeal.lead_department

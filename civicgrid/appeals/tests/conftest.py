@@ -71,3 +71,15 @@ def accept(staff: dict[str, User]) -> Callable[..., Appeal]:
         return appeal
 
     return make
+
+
+def reply_and_approve(
+    *, actor: User, reviewer: User, appeal: Appeal, reply: str = "已处理"
+) -> Appeal:
+    """The department replies and a reviewer approves it (replies are reviewed by default)."""
+    appeal = services.appeal_reply(
+        actor=actor, appeal=appeal, expected_version=appeal.version, reply=reply
+    )
+    return services.appeal_reply_approve(
+        actor=reviewer, appeal=appeal, expected_version=appeal.version
+    )

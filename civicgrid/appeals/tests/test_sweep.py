@@ -15,6 +15,7 @@ from civicgrid.accounts.models import User
 from civicgrid.appeals import services, sweep, tasks
 from civicgrid.appeals.models import OPEN_STATUSES, Appeal, AppealStatus, SupervisionItem
 from civicgrid.appeals.selectors import deadline_light
+from civicgrid.appeals.tests.conftest import reply_and_approve
 
 pytestmark = pytest.mark.django_db
 
@@ -49,8 +50,8 @@ def appeals(accept: Callable[..., Appeal], staff: Staff, territory: Any) -> dict
         ),
     }
     replied = _sign(_dispatch(accept(), staff, territory), staff)
-    made["replied"] = services.appeal_reply(
-        actor=staff["xz_staff"], appeal=replied, expected_version=replied.version, reply="已处理"
+    made["replied"] = reply_and_approve(
+        actor=staff["xz_staff"], reviewer=staff["xz_dispatcher"], appeal=replied
     )
     return made
 

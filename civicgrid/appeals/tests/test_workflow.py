@@ -14,7 +14,7 @@ from civicgrid.appeals.models import Appeal, AppealEvent, AppealStatus, Assignme
 from civicgrid.core.errors import ConflictError, DomainError, PermissionDeniedError
 from civicgrid.core.models import AuditRecord
 
-from .conftest import TODAY
+from .conftest import TODAY, reply_and_approve
 
 pytestmark = pytest.mark.django_db
 
@@ -61,10 +61,10 @@ def _full_walk(appeal: Appeal, staff: Staff, territory: Any) -> Appeal:
     appeal = services.appeal_sign_for(
         actor=staff["xz_staff"], appeal=appeal, expected_version=appeal.version
     )
-    return services.appeal_reply(
+    return reply_and_approve(
         actor=staff["xz_staff"],
+        reviewer=staff["xz_dispatcher"],
         appeal=appeal,
-        expected_version=appeal.version,
         reply="已联系城管中队清理占道经营。",
     )
 
@@ -96,8 +96,8 @@ def test_every_step_from_intake_to_close(
     appeal = services.appeal_sign_for(
         actor=staff["xz_staff"], appeal=appeal, expected_version=appeal.version
     )
-    appeal = services.appeal_reply(
-        actor=staff["xz_staff"], appeal=appeal, expected_version=appeal.version, reply="已长期值守"
+    appeal = reply_and_approve(
+        actor=staff["xz_staff"], reviewer=staff["supervisor"], appeal=appeal, reply="已长期值守"
     )
     appeal = services.appeal_follow_up(
         actor=staff["operator"],
@@ -109,16 +109,18 @@ def test_every_step_from_intake_to_close(
         actor=staff["xz_dispatcher"], appeal=appeal, expected_version=appeal.version
     )
     assert appeal.status == AppealStatus.CLOSED
-    assert appeal.version == 10
+    assert appeal.version == 12
     assert list(appeal.events.values_list("kind", "from_status", "to_status")) == [
         ("accept", "", "accepted"),
         ("dispatch", "accepted", "dispatched"),
         ("sign_for", "dispatched", "signed"),
-        ("reply", "signed", "replied"),
+        ("reply", "signed", "reviewing"),
+        ("reply_approve", "reviewing", "replied"),
         ("follow_up", "replied", "followed_up"),
         ("reopen", "followed_up", "dispatched"),
         ("sign_for", "dispatched", "signed"),
-        ("reply", "signed", "replied"),
+        ("reply", "signed", "reviewing"),
+        ("reply_approve", "reviewing", "replied"),
         ("follow_up", "replied", "followed_up"),
         ("close", "followed_up", "closed"),
     ]

@@ -21,6 +21,7 @@ from civicgrid.appeals import services
 from civicgrid.appeals.models import Appeal, AppealStatus, Channel
 from civicgrid.appeals.selectors import appeal_for_citizen
 from civicgrid.appeals.selectors.attachments import attachments_of
+from civicgrid.appeals.selectors.replies import reply_for_citizen
 from civicgrid.core.errors import ConflictError, DomainError, PermissionDeniedError
 
 from ..forms import AppealRateForm, AppealSubmitForm, AppealTrackForm
@@ -72,6 +73,7 @@ def appeal_new(request: HttpRequest) -> HttpResponse:
                 citizen_name=data["citizen_name"],
                 citizen_phone=data["citizen_phone"],
                 is_confidential=data["is_confidential"],
+                is_public_consent=data["is_public_consent"],
                 idempotency_key=key,
                 citizen=request.user if request.user.is_authenticated else None,
             )
@@ -115,6 +117,7 @@ def _track_context(appeal: Appeal, query_code: str) -> dict[str, Any]:
         "appeal": appeal,
         "timeline": common.timeline_rows(events, for_citizen=True),
         "light": common.light_of(appeal),
+        "citizen_reply": reply_for_citizen(appeal),  # none while the reply is under review
         "attachments": attachments_of(appeal, citizen_view=True),
         "attachments_citizen_view": True,
     }

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from civicgrid.appeals import clock, services
 from civicgrid.appeals.models import Appeal, AppealStatus
-from civicgrid.appeals.tests.conftest import TODAY, accept, staff  # noqa: F401
+from civicgrid.appeals.tests.conftest import TODAY, accept, reply_and_approve, staff  # noqa: F401
 from civicgrid.territory.locator import invalidate_locator
 
 NEW = reverse("web:appeal_new")
@@ -185,10 +185,10 @@ def reply_to(appeal: Appeal, staff: dict[str, Any], territory: Any) -> Appeal:  
     appeal = services.appeal_sign_for(
         actor=staff["xz_staff"], appeal=appeal, expected_version=appeal.version
     )
-    return services.appeal_reply(
+    return reply_and_approve(
         actor=staff["xz_staff"],
+        reviewer=staff["xz_dispatcher"],
         appeal=appeal,
-        expected_version=appeal.version,
         reply="已责令停止夜间施工。",
     )
 
@@ -258,18 +258,19 @@ def test_timeline_for_citizens_has_no_staff_names_or_internal_notes(
     reply_appeal = services.appeal_sign_for(
         actor=staff["xz_staff"], appeal=appeal, expected_version=appeal.version
     )
-    services.appeal_reply(
+    reply_and_approve(
         actor=staff["xz_staff"],
+        reviewer=staff["xz_dispatcher"],
         appeal=reply_appeal,
-        expected_version=reply_appeal.version,
         reply="已处理。",
     )
     html = text_of(english_client().post(TRACK, {"number": appeal.number, "query_code": code}))
+    # The review is internal: the citizen sees the reply when it reached them.
     assert [kind for kind in re.findall(r'data-kind="(\w+)"', html)] == [
         "accept",
         "dispatch",
         "sign_for",
-        "reply",
+        "reply_approve",
     ]
     assert "承办人赵六" not in html
     assert staff["xz_dispatcher"].full_name not in html
