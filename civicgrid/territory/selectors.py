@@ -6,9 +6,27 @@ units and departments for a user come from :mod:`civicgrid.accounts.selectors`.
 
 from __future__ import annotations
 
-from .locator import LocateResult, get_locator
+from typing import Any
+
+from .locator import LocateResult, Locator, get_locator
 
 
 def locate_point(lon: float, lat: float) -> LocateResult | None:
     """The district, street, community and grid containing the point (WGS-84), or ``None``."""
     return get_locator().locate(lon, lat)
+
+
+def locate_points(
+    lons: Any, lats: Any, *, locator: Locator | None = None
+) -> list[LocateResult | None]:
+    """:func:`locate_point` for many points at once (one vectorised tree query)."""
+    locator = get_locator() if locator is None else locator
+    return [
+        locator.result_for(int(index)) if index >= 0 else None
+        for index in locator.locate_many(lons, lats)
+    ]
+
+
+def current_locator() -> Locator:
+    """The process-wide locator, for bulk callers that check many points (imports)."""
+    return get_locator()

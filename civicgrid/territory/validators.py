@@ -9,19 +9,25 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .locator import get_locator
+from .locator import Locator, get_locator
 
 DEFAULT_FIELD = _("location")
 
 
 def validate_coordinates_in_city(
-    lon: Any, lat: Any, field: Any = DEFAULT_FIELD, city_code: str | None = None
+    lon: Any,
+    lat: Any,
+    field: Any = DEFAULT_FIELD,
+    city_code: str | None = None,
+    *,
+    locator: Locator | None = None,
 ) -> tuple[float, float]:
     """Check a WGS-84 point and return it as floats; raise ``ValidationError`` naming ``field``.
 
     The point must be numeric, within -180..180 / -90..90 and inside the city
     (``settings.CIVICGRID_CITY_CODE``): inside its boundary if it has one, else inside one of
     its units the locator knows. Without any boundary loaded, only the range is checked.
+    Bulk callers (imports) pass the ``locator`` they got once from :func:`get_locator`.
     """
     try:
         x = float(lon)
@@ -42,7 +48,7 @@ def validate_coordinates_in_city(
             params={"field": field},
         )
     city = city_code or str(settings.CIVICGRID_CITY_CODE)
-    locator = get_locator()
+    locator = get_locator() if locator is None else locator
     inside = locator.city_contains(city, x, y)
     if inside is None and not locator.is_empty:
         result = locator.locate(x, y)

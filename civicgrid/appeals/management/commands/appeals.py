@@ -17,6 +17,9 @@ civicgrid appeals sweep [--today YYYY-MM-DD]
     updates deadline lights and opens / resolves supervision items; prints one JSON line
     (in production Celery beat runs it every 15 minutes; in the embedded set-up use cron).
 
+civicgrid appeals catalogue-export | catalogue-import | import-legacy
+    the Excel catalogue and the legacy import: see :mod:`civicgrid.appeals.management.io_commands`.
+
 To add a sub-command: write ``_add_<name>(commands)`` that declares its parser, a handler
 method ``handle_<name>(self, options)``, and list the pair in ``SUBCOMMANDS``.
 """
@@ -34,6 +37,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from civicgrid.appeals import sweep
+from civicgrid.appeals.management import io_commands
 from civicgrid.appeals.routing import RouterModel, evaluate, read_labelled_appeals
 from civicgrid.appeals.services.routing import (
     DEFAULT_MIN_PER_DEPARTMENT,
@@ -91,6 +95,9 @@ def _add_sweep(commands: Any) -> None:
 # sub-command name → (declares its arguments, name of the handler method)
 SUBCOMMANDS: dict[str, tuple[Callable[[Any], None], str]] = {
     "evaluate-routing": (_add_evaluate_routing, "handle_evaluate_routing"),
+    "catalogue-export": (io_commands.add_catalogue_export, "handle_catalogue_export"),
+    "catalogue-import": (io_commands.add_catalogue_import, "handle_catalogue_import"),
+    "import-legacy": (io_commands.add_import_legacy, "handle_import_legacy"),
     "sweep": (_add_sweep, "handle_sweep"),
     "train-router": (_add_train_router, "handle_train_router"),
 }
@@ -110,6 +117,15 @@ class Command(BaseCommand):
             handler(options)
         except DomainError as error:
             raise CommandError(str(error.message)) from error
+
+    def handle_catalogue_export(self, options: dict[str, Any]) -> None:
+        io_commands.handle_catalogue_export(self, options)
+
+    def handle_catalogue_import(self, options: dict[str, Any]) -> None:
+        io_commands.handle_catalogue_import(self, options)
+
+    def handle_import_legacy(self, options: dict[str, Any]) -> None:
+        io_commands.handle_import_legacy(self, options)
 
     def handle_evaluate_routing(self, options: dict[str, Any]) -> None:
         train = read_labelled_appeals(options["train"])
