@@ -82,7 +82,7 @@ def appeal_merge(
     locked = _lock_both(duplicate, primary)
     current_primary = locked[primary.pk]
     if current_primary.status == AppealStatus.MERGED:
-        root = Appeal.objects.filter(pk=current_primary.merged_into_id).values_list(
+        root = Appeal.objects.filter(pk=current_primary.merged_into_id or 0).values_list(
             "number", flat=True
         )
         raise ConflictError(
@@ -143,7 +143,7 @@ def appeal_unmerge(*, actor: Any, appeal: Appeal, expected_version: int, reason:
     require_role(actor, DISPATCH_ROLES, _("Only dispatchers may merge appeals."))
     require_scope(actor, appeal)
     reason = clean_reason(reason)
-    primary = Appeal.objects.filter(pk=appeal.merged_into_id).first()
+    primary = Appeal.objects.filter(pk=appeal.merged_into_id or 0).first()
     appeal = transition(
         actor=actor,
         appeal=appeal,
@@ -194,7 +194,7 @@ def appeal_rate_merged_by_citizen(
             code="invalid",
             field="reopen",
         )
-    primary = Appeal.objects.filter(pk=appeal.merged_into_id).first()
+    primary = Appeal.objects.filter(pk=appeal.merged_into_id or 0).first()
     if primary is None or not primary_reply_is_visible(primary):
         raise ConflictError(_("There is no reply to rate yet."), code="illegal_transition")
     if appeal.satisfaction:
