@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from .views import accounts, appeals, auth, departments, territory
+from .views import accounts, appeal_statistics, appeals, auth, departments, territory
 
 app_name = "api"
 
@@ -38,6 +38,16 @@ urlpatterns = [
         name="accounts-user-reveal",
     ),
     path("appeals/", appeals.AppealListView.as_view(), name="appeals"),
+    path(
+        "appeals/statistics/",
+        appeal_statistics.AppealStatisticsView.as_view(),
+        name="appeals-statistics",
+    ),
+    path(
+        "appeals/statistics/grids/",
+        appeal_statistics.AppealStatisticsGridsView.as_view(),
+        name="appeals-statistics-grids",
+    ),
     path("appeals/<str:number>/", appeals.AppealDetailView.as_view(), name="appeal-detail"),
     path("appeals/<str:number>/reveal/", appeals.AppealRevealView.as_view(), name="appeal-reveal"),
     *[

@@ -136,6 +136,48 @@ def _insert_sql(dimension: str, day_filter: str) -> tuple[str, list[Any]]:
     return sql, [*params, *replied_params]
 
 
+MONTHLY_PREFIX = "M"  # monthly rows: dimension "Mdistrict" … on the first day of the month
+
+
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def _rebuild_months(cursor: Any, months: list[dt.date] | None) -> None:
+    """Monthly rows (sums of the daily rows of each month); ``None``: every month."""
+    if months == []:
+        return
+    table = connection.ops.quote_name(StatisticsFact._meta.db_table)
+    month_sql, month_params = connection.ops.date_trunc_sql("month", "day", ())
+    counts = (
+        "received, cancelled, merged, replied, replied_on_time, replied_late, "
+        "handling_working_days, rated, satisfied, replied_ever, reopened"
+    )
+    sums = ", ".join(f"SUM({name})" for name in counts.split(", "))
+    key = connection.ops.quote_name("key")
+    ranges = [(month, _next_month(month)) for month in months or []]
+    where = " OR ".join(["(day >= %s AND day < %s)"] * len(ranges)) if ranges else "1 = 1"
+    bounds = [value for pair in ranges for value in pair]
+    cursor.execute(
+        f"DELETE FROM {table} WHERE dimension LIKE %s AND ({where})",  # noqa: S608
+        [f"{MONTHLY_PREFIX}%", *bounds],
+    )
+    cursor.execute(
+        f"""
+        INSERT INTO {table} (day, street_code, dimension, {key}, {counts})
+        SELECT {month_sql}, street_code, %s || dimension, {key}, {sums}
+        FROM {table}
+        WHERE dimension NOT LIKE %s AND ({where})
+        GROUP BY {month_sql}, street_code, dimension, {key}
+        """,  # noqa: S608
+        [*month_params, MONTHLY_PREFIX, f"{MONTHLY_PREFIX}%", *bounds, *month_params],
+    )
+
+
 def _rebuild_calendar(today: dt.date) -> tuple[int, bool]:
     """Make :class:`StatisticsWorkday` cover every acceptance and reply date (and ``today``).
 
@@ -211,6 +253,7 @@ def refresh_statistics(*, full: bool = False, today: dt.date | None = None) -> R
                     for dimension in ROLLUP_DIMENSIONS:
                         sql, params = _insert_sql(dimension, f"a.accepted_on IN ({placeholders})")
                         cursor.execute(sql, [*params, *chunk])
+            _rebuild_months(cursor, None if full else sorted({_month_start(d) for d in days}))
         facts = (
             StatisticsFact.objects.count()
             if full

@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 from .appeals import attachments as appeals_attachments
 from .appeals import board as appeals_board
+from .appeals import catalogue as appeals_catalogue
 from .appeals import duplicates as appeals_duplicates
 from .appeals import exports as appeals_exports
 from .appeals import grid as appeals_grid
@@ -86,9 +87,10 @@ urlpatterns = [
         name="appeal_duplicate_panel",
     ),
     path("appeals/<str:number>/merge/", appeals_duplicates.appeal_merge, name="appeal_merge"),
-    path(
-        "appeals/<str:number>/unmerge/", appeals_duplicates.appeal_unmerge, name="appeal_unmerge"
-    ),
+    path("appeals/<str:number>/unmerge/", appeals_duplicates.appeal_unmerge, name="appeal_unmerge"),
+    # Appeals: administrators' catalogue (Excel) and legacy import
+    path("appeals/catalogue/", appeals_catalogue.catalogue, name="appeal_catalogue"),
+    path("appeals/import/", appeals_catalogue.legacy_import, name="appeal_legacy_import"),
     path("appeals/<str:number>/", appeals_staff.appeal_detail, name="appeal_detail"),
     path("appeals/<str:number>/reveal/", appeals_staff.appeal_reveal, name="appeal_reveal"),
     path(

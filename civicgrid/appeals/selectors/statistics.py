@@ -247,11 +247,29 @@ def _visible(user: Any) -> QuerySet[Appeal]:
     return appeals_visible_to(user).select_related(None).order_by()
 
 
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
 def _rollup_counts(
     prefix: str, group_by: str, start: dt.date, end: dt.date
 ) -> dict[Any, dict[str, int]]:
     dimension = "type" if group_by in {"month", "day"} else group_by
-    facts = StatisticsFact.objects.filter(dimension=dimension, day__gte=start, day__lte=end)
+    where = Q(dimension=dimension, day__gte=start, day__lte=end)
+    first_full = start if start.day == 1 else _next_month(start)
+    after_last_full = _month_start(end + dt.timedelta(days=1))  # first day after full months
+    if group_by != "day" and first_full < after_last_full:
+        # whole months from the monthly rows, the days around them from the daily rows
+        where = (
+            Q(dimension=f"M{dimension}", day__gte=first_full, day__lt=after_last_full)
+            | Q(dimension=dimension, day__gte=start, day__lt=first_full)
+            | Q(dimension=dimension, day__gte=after_last_full, day__lte=end)
+        )
+    facts = StatisticsFact.objects.filter(where)
     if prefix:
         facts = facts.filter(street_code__startswith=prefix)
     if group_by == "month":

@@ -344,6 +344,8 @@ def test_rollup_equals_the_records(records: dict[str, Appeal], staff: Staff, gro
     for start, end in [
         (dt.date(2026, 8, 1), dt.date(2026, 10, 31)),
         (SEPTEMBER["start"], SEPTEMBER["end"]),
+        (dt.date(2026, 8, 31), dt.date(2026, 10, 5)),  # whole September, days around it
+        (dt.date(2026, 9, 2), dt.date(2026, 9, 29)),  # no whole month,
     ]:
         for user in (staff["supervisor"], staff["xz_dispatcher"]):
             values = {"start": start, "end": end, "group_by": group_by, "today": TODAY}
