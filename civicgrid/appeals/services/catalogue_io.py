@@ -46,6 +46,7 @@ from civicgrid.core.errors import DomainError
 from civicgrid.territory.models import AdminUnit, Department
 
 from ..models import AppealType, Category, ResponsibilityRule, TimeLimit
+from ..selectors.catalogue import categories_in_tree_order
 from .common import require_role
 
 SHEET_CATEGORIES = "分类"
@@ -224,24 +225,8 @@ def _require_catalogue_admin(actor: Any) -> None:
 
 
 def _categories_in_tree_order() -> list[Category]:
-    categories = list(Category.objects.select_related("parent").order_by("code"))
-    children: dict[int | None, list[Category]] = {}
-    for category in categories:
-        children.setdefault(category.parent_id, []).append(category)
-    ordered: list[Category] = []
-    seen: set[int] = set()
-
-    def walk(parent_id: int | None) -> None:
-        for child in children.get(parent_id, []):
-            if child.pk in seen:
-                continue
-            seen.add(child.pk)
-            ordered.append(child)
-            walk(child.pk)
-
-    walk(None)
-    ordered.extend(category for category in categories if category.pk not in seen)
-    return ordered
+    categories = list(Category.objects.select_related("parent"))
+    return [category for category, _depth in categories_in_tree_order(categories)]
 
 
 def _write_sheet(sheet: Any, columns: list[Column], rows: Iterable[list[Any]]) -> None:

@@ -317,12 +317,12 @@ def test_console_command(categories: dict[str, Category], tmp_path: Any) -> None
     path = tmp_path / "old.csv"
     path.write_bytes(_csv([CLOSED, bad], "gbk"))
     err = io.StringIO()
-    with pytest.raises(CommandError, match="1 rows have errors; nothing was imported."):
+    with pytest.raises(CommandError, match=r"1 rows have errors; nothing was imported\."):
         call_command("appeals", "import-legacy", str(path), stderr=err, stdout=io.StringIO())
     assert "row 3 [受理时间]" in err.getvalue()
     assert Appeal.objects.count() == 0
     out = io.StringIO()
-    with pytest.raises(CommandError, match="1 rows had errors and were left out."):
+    with pytest.raises(CommandError, match=r"1 rows had errors and were left out\."):
         call_command(
             "appeals",
             "import-legacy",
