@@ -63,7 +63,7 @@ class GridDensityQuerySerializer(serializers.Serializer):
 
 class StatisticsRowSerializer(serializers.Serializer):
     key = serializers.JSONField(help_text="Group key (division code, id, value or month).")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     received = serializers.IntegerField()
     cancelled = serializers.IntegerField()
     merged = serializers.IntegerField()
@@ -91,7 +91,7 @@ class HotTopicSerializer(serializers.Serializer):
 
 class RisingCategorySerializer(serializers.Serializer):
     key = serializers.IntegerField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     received = serializers.IntegerField()
     previous = serializers.IntegerField()
     growth = serializers.FloatField(allow_null=True, help_text="null: none in the previous period")
@@ -101,7 +101,7 @@ class StatisticsSerializer(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
     group_by = serializers.CharField()
-    source = serializers.ChoiceField(choices=["rollup", "records"])
+    source = serializers.ChoiceField(choices=["rollup", "records"])  # type: ignore[assignment]
     refreshed_at = serializers.DateTimeField(allow_null=True)
     rows = StatisticsRowSerializer(many=True)
     total = StatisticsRowSerializer()

@@ -124,7 +124,7 @@ def _replied() -> Q:
 
 def _group_expression(group_by: str) -> Any:
     """The group key of an appeal as text ('' for none), the same as the rollup's."""
-    text = CharField()
+    text: Any = CharField()
     expressions: dict[str, Any] = {
         "district": Substr("admin_unit_code", 1, 6),
         "street": Substr("admin_unit_code", 1, 9),
@@ -470,14 +470,12 @@ def rising_categories(
                 "growth": growth,
             }
         )
-    rising.sort(
-        key=lambda item: (
-            item["growth"] is not None,
-            -(item["growth"] or 0),
-            -item["received"],
-            item["label"],
-        )
-    )
+
+    def order(item: dict[str, Any]) -> tuple[bool, float, int, str]:
+        growth = item["growth"]
+        return (growth is not None, -float(growth or 0), -int(item["received"]), item["label"])
+
+    rising.sort(key=order)
     return rising[:limit]
 
 
@@ -549,7 +547,7 @@ def hot_topics(
     previous, n_previous = _word_counts(
         visible.filter(accepted_on__gte=before[0], accepted_on__lte=before[1]), sample
     )
-    topics = []
+    topics: list[dict[str, Any]] = []
     for word, count in current.items():
         if count < min_count:
             continue
@@ -584,7 +582,7 @@ def _simplify_ring(ring: list[Any]) -> list[list[float]]:
     return points
 
 
-def simplify_geometry(geometry: dict[str, Any]) -> dict[str, Any] | None:
+def simplify_geometry(geometry: Any) -> dict[str, Any] | None:
     """The geometry with coordinates rounded to 5 decimals and repeated points dropped (a
     polygon ring keeps at least its 4 points)."""
     kind = geometry.get("type") if isinstance(geometry, dict) else None

@@ -92,6 +92,13 @@ def _add_sweep(commands: Any) -> None:
     )
 
 
+def _add_refresh_statistics(commands: Any) -> None:
+    parser = commands.add_parser(
+        "refresh-statistics", help="rebuild the statistics rollup (changed days, or --full)"
+    )
+    parser.add_argument("--full", action="store_true", help="rebuild every day")
+
+
 # sub-command name → (declares its arguments, name of the handler method)
 SUBCOMMANDS: dict[str, tuple[Callable[[Any], None], str]] = {
     "evaluate-routing": (_add_evaluate_routing, "handle_evaluate_routing"),
@@ -99,6 +106,7 @@ SUBCOMMANDS: dict[str, tuple[Callable[[Any], None], str]] = {
     "catalogue-import": (io_commands.add_catalogue_import, "handle_catalogue_import"),
     "import-legacy": (io_commands.add_import_legacy, "handle_import_legacy"),
     "sweep": (_add_sweep, "handle_sweep"),
+    "refresh-statistics": (_add_refresh_statistics, "handle_refresh_statistics"),
     "train-router": (_add_train_router, "handle_train_router"),
 }
 
@@ -178,6 +186,12 @@ class Command(BaseCommand):
             "queue_refreshed": refreshed,
         }
         self.stdout.write(json.dumps(report, ensure_ascii=False))
+
+    def handle_refresh_statistics(self, options: dict[str, Any]) -> None:
+        from civicgrid.appeals.statistics_refresh import refresh_statistics
+
+        report = refresh_statistics(full=options["full"])
+        self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False))
 
     def handle_sweep(self, options: dict[str, Any]) -> None:
         report = sweep.run(today=options["today"])
