@@ -23,7 +23,7 @@ from civicgrid.appeals.models import (
     Category,
     ResponsibilityRule,
 )
-from civicgrid.appeals.tests.conftest import TODAY, accept, staff  # noqa: F401
+from civicgrid.appeals.tests.conftest import TODAY, accept, reply_and_approve, staff  # noqa: F401
 from civicgrid.core.models import AuditRecord
 from civicgrid.territory.locator import invalidate_locator
 
@@ -92,8 +92,8 @@ def signed(appeal: Appeal, staff: dict[str, Any], territory: Any) -> Appeal:  # 
 
 def replied(appeal: Appeal, staff: dict[str, Any], territory: Any) -> Appeal:  # noqa: F811
     appeal = signed(appeal, staff, territory)
-    return services.appeal_reply(
-        actor=staff["xz_staff"], appeal=appeal, expected_version=appeal.version, reply="已处理"
+    return reply_and_approve(
+        actor=staff["xz_staff"], reviewer=staff["xz_dispatcher"], appeal=appeal, reply="已处理"
     )
 
 
@@ -479,23 +479,37 @@ def test_sign_for_reply_follow_up_and_close(
         step_url(appeal, "reply"), {"expected_version": 3, "reply": "已处理完毕"}
     )
     assert response.status_code == 302
+    dispatcher = client_for(staff["xz_dispatcher"])
+    page = text_of(dispatcher.get(detail_url(appeal)))
+    assert re.findall(r'data-step="(\w+)"', page) == ["reply_approve", "reply_reject"]
+    response = dispatcher.post(
+        step_url(appeal, "reply_approve"), {"expected_version": 4, "reply": "已处理完毕。"}
+    )
+    assert response.status_code == 302
     operator = client_for(staff["operator"])
     response = operator.post(
         step_url(appeal, "follow_up"),
-        {"expected_version": 4, "satisfaction": "basically_satisfied", "note": "电话回访"},
+        {"expected_version": 5, "satisfaction": "basically_satisfied", "note": "电话回访"},
     )
     assert response.status_code == 302
-    dispatcher = client_for(staff["xz_dispatcher"])
-    assert dispatcher.post(step_url(appeal, "close"), {"expected_version": 5}).status_code == 302
+    assert dispatcher.post(step_url(appeal, "close"), {"expected_version": 6}).status_code == 302
     appeal.refresh_from_db()
     assert (appeal.status, appeal.reply, appeal.satisfaction, appeal.version) == (
         AppealStatus.CLOSED,
-        "已处理完毕",
+        "已处理完毕。",
         "basically_satisfied",
-        6,
+        7,
     )
     kinds = list(appeal.events.values_list("kind", flat=True))
-    assert kinds == ["accept", "dispatch", "sign_for", "reply", "follow_up", "close"]
+    assert kinds == [
+        "accept",
+        "dispatch",
+        "sign_for",
+        "reply",
+        "reply_approve",
+        "follow_up",
+        "close",
+    ]
     page = text_of(dispatcher.get(detail_url(appeal)))
     assert re.findall(r'data-kind="(\w+)"', page) == kinds
 
