@@ -23,6 +23,7 @@ zone are Asia/Shanghai (``settings.TIME_ZONE``). Text is stored as typed: HTML s
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime as dt
 import io
@@ -36,7 +37,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,7 +46,7 @@ from civicgrid.core.audit import audit_record
 from civicgrid.core.errors import DomainError
 from civicgrid.core.phones import validate_phone
 from civicgrid.core.textfiles import decode_chinese_text
-from civicgrid.core.workdays import add_working_days
+from civicgrid.core.workdays import add_working_days, working_day_flags
 from civicgrid.territory.models import AdminUnit, Department, DepartmentAlias
 from civicgrid.territory.selectors import current_locator, locate_points
 from civicgrid.territory.validators import validate_coordinates_in_city
@@ -336,10 +337,21 @@ class _Lookups:
             self.limits[key] = time_limits_for(appeal_type, category)
         return self.limits[key]
 
+    def load_calendar(self, first: dt.date, last: dt.date) -> None:
+        """Read the working days of the whole span once (one query) for :meth:`add_working_days`."""
+        flags = working_day_flags(first, last)
+        self.working_days = sorted(day for day, is_working in flags.items() if is_working)
+        self.calendar_last = last
+
     def add_working_days(self, day: dt.date, n: int) -> dt.date:
         key = (day, n)
         if key not in self.deadlines:
-            self.deadlines[key] = add_working_days(day, n)
+            days = getattr(self, "working_days", [])
+            index = bisect.bisect_right(days, day) + n - 1
+            if n > 0 and index < len(days) and days[index] <= self.calendar_last:
+                self.deadlines[key] = days[index]
+            else:
+                self.deadlines[key] = add_working_days(day, n)
         return self.deadlines[key]
 
 
@@ -735,6 +747,11 @@ def _write(records: list[_Record], lookups: _Lookups, actor: Any) -> int:
         reserved = appeal_numbers_reserve(city_code=city_code, day=day, count=len(indexes))
         for index, number in zip(indexes, reserved, strict=True):
             numbers[index] = number
+    received = [timezone.localtime(r.received_at, lookups.zone).date() for r in records]
+    longest = max(
+        max(pair) for pair in [lookups.time_limits(r.appeal_type, r.category) for r in records]
+    )
+    lookups.load_calendar(min(received), max(received) + dt.timedelta(days=longest * 3 + 60))
     staff = actor if getattr(actor, "is_authenticated", False) else None
     written = 0
     for start in range(0, len(records), BATCH_SIZE):
@@ -756,14 +773,33 @@ def _write(records: list[_Record], lookups: _Lookups, actor: Any) -> int:
             event.appeal_id = event.appeal.pk
         for assignment in assignments:
             assignment.appeal_id = assignment.appeal.pk
-        created = AppealEvent.objects.bulk_create([e for e, _at in events], batch_size=BATCH_SIZE)
-        # ``at`` is auto_now_add: put the historical times back in one UPDATE per batch.
-        for event, (_same, at) in zip(created, events, strict=True):
+        for event, at in events:
             event.at = at
-        AppealEvent.objects.bulk_update(created, ["at"], batch_size=BATCH_SIZE)
+        _insert_events([event for event, _at in events])
         Assignment.objects.bulk_create(assignments, batch_size=BATCH_SIZE)
         written += len(appeals)
     return written
+
+
+def _insert_events(events: list[AppealEvent]) -> None:
+    """Insert timeline rows keeping their historical ``at``: ``bulk_create`` would overwrite it
+    (``auto_now_add``), so the rows go in with one parametrised INSERT, each value prepared by
+    its field for the database (time zones, JSON)."""
+    if not events:
+        return
+    fields = [f for f in AppealEvent._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - quoted model identifiers
+        quote(AppealEvent._meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    rows = [
+        [f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields]
+        for event in events
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _require_import_admin(actor: Any) -> None:
