@@ -61,7 +61,7 @@ from civicgrid.appeals.selectors import overdue_condition, time_limits_for
 from civicgrid.core.errors import DomainError
 from civicgrid.territory.models import AdminLevel, AdminUnit, Department, DepartmentKind
 
-from . import loader
+from . import loader, reply_templates
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CITY_CODE = loader.CITY_CODE
@@ -533,6 +533,39 @@ def _walk_one(
                 reply=rng.choice(REPLIES),
             ),
         )
+        if appeal.status == "reviewing":  # 答复审核 (on by default)
+            if not walk.wait(1, 24) or (age_days <= 10 and rng.random() < 0.3):
+                return  # still waiting for review
+            if rng.random() < 0.08:
+                appeal = walk.do(
+                    "reply_reject",
+                    services.appeal_reply_reject,
+                    dict(
+                        actor=dispatcher,
+                        appeal=appeal,
+                        expected_version=appeal.version,
+                        reason="答复未写明办理结果和时间，请补充后重新提交",
+                    ),
+                )
+                if not walk.wait(2, 24):
+                    return
+                appeal = walk.do(
+                    "reply",
+                    services.appeal_reply,
+                    dict(
+                        actor=staff,
+                        appeal=appeal,
+                        expected_version=appeal.version,
+                        reply=rng.choice(REPLIES),
+                    ),
+                )
+                if not walk.wait(1, 24):
+                    return
+            appeal = walk.do(
+                "reply_approve",
+                services.appeal_reply_approve,
+                dict(actor=dispatcher, appeal=appeal, expected_version=appeal.version),
+            )
         if not walk.wait(4, 72):
             return
         if rng.random() < 0.1:  # closed without a follow-up call
@@ -587,6 +620,7 @@ def load(
     started = time.perf_counter()
     summary = AppealDemoSummary()
     created = catalogue_ensure(city_code=city_code)
+    reply_templates.reply_templates_ensure()
     summary.categories_created = created["categories"]
     summary.rules_created = created["rules"]
     grids = _grids(city_code)

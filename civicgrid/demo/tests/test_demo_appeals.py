@@ -14,6 +14,7 @@ from civicgrid.appeals.models import (
     Appeal,
     AppealEvent,
     Category,
+    ReplyTemplate,
     ResponsibilityRule,
     SupervisionItem,
 )
@@ -98,6 +99,7 @@ def test_every_state_and_the_supervision(demo: Any) -> None:
         "accepted",
         "dispatched",
         "signed",
+        "reviewing",
         "replied",
         "followed_up",
         "closed",
@@ -105,7 +107,15 @@ def test_every_state_and_the_supervision(demo: Any) -> None:
     }
     assert statuses.most_common(1)[0][0] == "closed"
     kinds = Counter(AppealEvent.objects.values_list("kind", flat=True))
-    for kind in ("return", "reopen", "extension_request", "extension_approved", "cancel"):
+    assert ReplyTemplate.objects.count() == 5
+    for kind in (
+        "return",
+        "reopen",
+        "extension_request",
+        "extension_approved",
+        "cancel",
+        "reply_approve",
+    ):
         assert kinds[kind] >= 1, kind
     assert kinds["accept"] == COUNT
     assert demo["first"].sweep["red"] >= 1
