@@ -30,7 +30,8 @@ from civicgrid.appeals.models import (
     Assignment,
     Category,
 )
-from civicgrid.appeals.selectors import appeals_visible_to, deadline_light
+from civicgrid.appeals.selectors import appeals_visible_to
+from civicgrid.appeals.selectors.lights import deadline_lights
 from civicgrid.core.errors import DomainError, NotFoundError
 from civicgrid.core.workdays import add_working_days
 from civicgrid.territory.models import Department
@@ -107,8 +108,7 @@ def filter_by_light(appeals: QuerySet[Appeal], light: str, on: dt.date) -> Query
 
 
 def lights_of(appeals: list[Appeal]) -> dict[int, str]:
-    on = today()
-    return {appeal.pk: deadline_light(appeal, on) for appeal in appeals}
+    return deadline_lights(appeals, today())  # one settings read and one calendar call
 
 
 def detail_response(

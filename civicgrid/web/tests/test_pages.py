@@ -76,7 +76,14 @@ def test_staff_home_shows_cards_and_scope(xz_grid_worker: Any) -> None:
     response = client_for(xz_grid_worker).get(reverse("web:home"))
     assert response.status_code == 200
     keys = [card["key"] for card in response.context["cards"]]
-    assert keys == ["territory", "departments", "staff", "appeals", "appeal_intake"]
+    assert keys == [
+        "territory",
+        "departments",
+        "staff",
+        "appeals",
+        "appeal_grid_report",
+        "appeal_intake",
+    ]
     assert response.context["scope_label"] == "紫荆第1网格"
     assert [u.name for u in response.context["scope_breadcrumb"]] == [
         "珠海市",
