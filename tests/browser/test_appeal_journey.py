@@ -115,7 +115,18 @@ def test_one_appeal_from_submission_to_closing(
         assert status_of(department) == "已签收"
         department.fill("#step-reply textarea[name=reply]", "已要求工地晚上十点后停工。")
         step(department, "reply")
-        assert status_of(department) == "已答复"
+        assert department.locator("[data-testid=status].status-reviewing").count() == 1
+
+        # While the reply is reviewed the citizen does not see it.
+        track(page, base, number, code)
+        assert page.locator("[data-testid=reply]").count() == 0
+        assert page.locator("[data-testid=status].status-reviewing").count() == 1
+
+        # The dispatcher finds it among the replies to review and approves it.
+        dispatcher.goto(f"{base}/appeals/review/")
+        dispatcher.click(f"tr[data-number='{number}'] a")
+        step(dispatcher, "reply_approve")
+        assert status_of(dispatcher) == "已答复"
 
         # The citizen is not satisfied and asks for the appeal to be handled again.
         track(page, base, number, code)
@@ -132,7 +143,10 @@ def test_one_appeal_from_submission_to_closing(
         step(department, "sign_for")
         department.fill("#step-reply textarea[name=reply]", "已查处并罚款，工地已停止夜间施工。")
         step(department, "reply")
-        assert status_of(department) == "已答复"
+        assert department.locator("[data-testid=status].status-reviewing").count() == 1
+        dispatcher.goto(f"{base}/appeals/{number}/")
+        step(dispatcher, "reply_approve")
+        assert status_of(dispatcher) == "已答复"
 
         # This time the citizen is satisfied.
         track(page, base, number, code)
@@ -153,10 +167,12 @@ def test_one_appeal_from_submission_to_closing(
             "dispatch",
             "sign_for",
             "reply",
+            "reply_approve",
             "citizen_rating",
             "reopen",
             "sign_for",
             "reply",
+            "reply_approve",
             "citizen_rating",
             "close",
         ]
