@@ -127,10 +127,13 @@ class AppealEventSerializer(serializers.Serializer):
 
 
 class RoutingSuggestionSerializer(serializers.Serializer):
+    # "department" / "source" as in Appeal.routing_suggestions (a plain dict per suggestion).
     department = serializers.CharField(help_text="Department code.")
     name = serializers.CharField()
     confidence = serializers.FloatField(help_text="0…1, calibrated on held-out appeals.")
-    source = serializers.CharField(help_text="`model` (router) or `catalogue` (权责清单).")
+    source = serializers.CharField(  # type: ignore[assignment]
+        help_text="`model` (router) or `catalogue` (权责清单)."
+    )
 
 
 class AppealDetailSerializer(AppealSerializer):

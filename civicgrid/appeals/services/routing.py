@@ -184,9 +184,7 @@ def router_train(
             "catalogue_precision": round(right / answered, 4) if answered else None,
             # Laplace-smoothed, so that a few lucky appeals do not make it certain.
             "catalogue_confidence": (
-                round((right + 1) / (answered + 2), 4)
-                if answered
-                else DEFAULT_CATALOGUE_CONFIDENCE
+                round((right + 1) / (answered + 2), 4) if answered else DEFAULT_CATALOGUE_CONFIDENCE
             ),
             "calibration": fit_calibration(truth, ranked).as_dict(),
             "since": since.isoformat() if since else None,
