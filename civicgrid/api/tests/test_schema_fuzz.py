@@ -97,6 +97,8 @@ def test_schema_is_served_and_lists_every_endpoint(client: Any, db: Any) -> None
         "/api/accounts/users/{username}/",
         "/api/accounts/users/{username}/reveal/",
         "/api/appeals/",
+        "/api/appeals/statistics/",
+        "/api/appeals/statistics/grids/",
         "/api/appeals/{number}/",
         "/api/appeals/{number}/reveal/",
         "/api/appeals/{number}/dispatch/",
