@@ -238,7 +238,9 @@ def _webp_without_location(content: bytes) -> bytes:
             pass
         elif kind == b"VP8X":
             flags = bytes([data[0] & ~0x04]) + data[1:]  # no XMP any more
-            chunks += content[position : position + 8] + flags + content[position + 8 + length : end]
+            chunks += (
+                content[position : position + 8] + flags + content[position + 8 + length : end]
+            )
         else:
             chunks += content[position:end]
         position = end

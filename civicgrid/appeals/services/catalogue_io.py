@@ -55,7 +55,7 @@ SHEET_RULES = "权责清单"
 SHEETS = (SHEET_CATEGORIES, SHEET_LIMITS, SHEET_RULES)
 
 # The file format speaks Chinese whatever the interface language (the files go to offices).
-TYPE_NAMES = {
+TYPE_NAMES: dict[str, str] = {
     AppealType.CONSULTATION: "咨询",
     AppealType.HELP: "求助",
     AppealType.COMPLAINT: "投诉",
@@ -89,12 +89,12 @@ CATEGORY_COLUMNS = [
         for column in (
             Column(
                 f"{appeal_type}_sign",
-                f"{TYPE_NAMES[appeal_type]}签收时限(工作日)",  # type: ignore[index]
+                f"{TYPE_NAMES[appeal_type]}签收时限(工作日)",
                 f"{appeal_type}_sign_for_days",
             ),
             Column(
                 f"{appeal_type}_handling",
-                f"{TYPE_NAMES[appeal_type]}办理时限(工作日)",  # type: ignore[index]
+                f"{TYPE_NAMES[appeal_type]}办理时限(工作日)",
                 f"{appeal_type}_handling_days",
             ),
         )
@@ -274,8 +274,8 @@ def catalogue_export(*, actor: Any) -> bytes:
             "是" if category.is_active else "否",
         ]
         for appeal_type in TYPES:
-            limit = overrides.get((category.pk, appeal_type))
-            row += [limit.sign_for_days, limit.handling_days] if limit else [None, None]
+            override = overrides.get((category.pk, appeal_type))
+            row += [override.sign_for_days, override.handling_days] if override else [None, None]
         category_rows.append(row)
     _write_sheet(categories_sheet, CATEGORY_COLUMNS, category_rows)
     _write_sheet(
@@ -284,7 +284,7 @@ def catalogue_export(*, actor: Any) -> bytes:
         [
             [
                 appeal_type,
-                TYPE_NAMES[appeal_type],  # type: ignore[index]
+                TYPE_NAMES[appeal_type],
                 defaults[appeal_type].sign_for_days,
                 defaults[appeal_type].handling_days,
             ]
@@ -368,11 +368,11 @@ def _read_sheet(workbook: Any, name: str, report: CatalogueImportReport) -> _She
     headers: dict[str, str] = {}
     for index, cell in enumerate(header):
         label = _text(cell)
-        column = by_label.get(label) or by_label.get(label.lower())
-        if column is None or column.key in positions:
+        matched = by_label.get(label) or by_label.get(label.lower())
+        if matched is None or matched.key in positions:
             continue
-        positions[column.key] = index
-        headers[column.key] = label
+        positions[matched.key] = index
+        headers[matched.key] = label
     missing = [c for c in columns if c.key in REQUIRED[name] and c.key not in positions]
     for column in missing:
         report.errors.append(
@@ -689,19 +689,19 @@ def _parse_rules(
                     is_warning=True,
                 )
             )
-        key = (values["category"], values["area"])
-        if is_valid and key in seen:
+        rule_key = (values["category"], values["area"])
+        if is_valid and rule_key in seen:
             _error(
                 report,
                 sheet,
                 row,
                 "area",
                 _("This category already has a rule for this area in row %(row)s.")
-                % {"row": seen[key]},
+                % {"row": seen[rule_key]},
             )
             is_valid = False
         if is_valid:
-            seen[key] = row.number
+            seen[rule_key] = row.number
             rules.append(
                 _Rule(
                     row,

@@ -122,7 +122,7 @@ PATH = [
     (AppealStatus.FOLLOWED_UP, "follow_up"),
     (AppealStatus.CLOSED, "close"),
 ]
-RANK = {
+RANK: dict[str, int] = {
     AppealStatus.ACCEPTED: 0,
     AppealStatus.DISPATCHED: 1,
     AppealStatus.SIGNED: 2,
@@ -907,8 +907,10 @@ def _existing_references(references: list[str]) -> set[str]:
     for start in range(0, len(references), 900):
         chunk = references[start : start + 900]
         found.update(
-            Appeal.objects.filter(source_reference__in=chunk).values_list(
+            reference
+            for reference in Appeal.objects.filter(source_reference__in=chunk).values_list(
                 "source_reference", flat=True
             )
+            if reference
         )
     return found
