@@ -368,6 +368,7 @@ def statistics_table(
     group_by: str,
     today: dt.date | None = None,
     source: str = "auto",
+    with_overdue_open: bool = True,
 ) -> StatisticsTable:
     """统计表: one row of figures per group plus the totals (see the module for definitions).
 
@@ -387,7 +388,9 @@ def statistics_table(
         counts = _rollup_counts(prefix or "", group_by, start, end) if prefix is not None else {}
     else:
         counts = _record_counts(appeals, group_by)
-    for key, overdue in _overdue_open(appeals, group_by, today).items():
+    # with_overdue_open=False (charts, rising categories): overdue_open is left at 0
+    overdue_open = _overdue_open(appeals, group_by, today) if with_overdue_open else {}
+    for key, overdue in overdue_open.items():
         counts.setdefault(key, dict.fromkeys(COUNTS, 0))["overdue_open"] = overdue
     keys = sorted(counts, key=lambda key: (key is not None, key if key is not None else 0))
     labels = _group_labels(group_by, keys)
@@ -448,9 +451,16 @@ def rising_categories(
     ``None`` = new: nothing before). Sorted by growth (new first), then count."""
     check_period(start, end)
     before = previous_period(start, end)
-    now = statistics_table(user, start=start, end=end, group_by="subcategory", source=source)
-    then = statistics_table(
-        user, start=before[0], end=before[1], group_by="subcategory", source=source
+    now, then = (
+        statistics_table(
+            user,
+            start=first,
+            end=last,
+            group_by="subcategory",
+            source=source,
+            with_overdue_open=False,
+        )
+        for first, last in ((start, end), before)
     )
     previous = {row["key"]: row["received"] for row in then.rows}
     rising = []
@@ -511,7 +521,7 @@ def _title_words(title: str) -> frozenset[str]:
 def _word_counts(appeals: QuerySet[Appeal], sample: int) -> tuple[Counter[str], int]:
     titles = list(
         appeals.filter(_valid())
-        .order_by("-accepted_on", "-id")
+        .order_by("-accepted_on")  # the accepted_on index, read backwards
         .values_list("title", flat=True)[:sample]
     )
     counts: Counter[str] = Counter()

@@ -138,8 +138,12 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     start, end, group_by = data["start"], data["end"], data["group_by"]
     table = statistics_table(user, start=start, end=end, group_by=group_by)
     trend_group = "month" if (end - start).days > 62 else "day"
-    trend = statistics_table(user, start=start, end=end, group_by=trend_group)
-    categories = statistics_table(user, start=start, end=end, group_by="category")
+    trend = statistics_table(
+        user, start=start, end=end, group_by=trend_group, with_overdue_open=False
+    )
+    categories = statistics_table(
+        user, start=start, end=end, group_by="category", with_overdue_open=False
+    )
     query = {"period": data["period"], "start": start.isoformat(), "end": end.isoformat()}
     context.update(
         table=table,
