@@ -30,6 +30,7 @@ demo: migrate
 	$(BIN)/civicgrid demo load
 	$(BIN)/civicgrid demo appeals
 	-$(BIN)/civicgrid appeals train-router  # routing suggestions; keeps the router when nothing changed
+	$(BIN)/civicgrid appeals refresh-statistics
 	$(BIN)/civicgrid demo accounts
 	@echo "CivicGrid serves at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	$(BIN)/civicgrid runserver $(HOST):$(PORT)

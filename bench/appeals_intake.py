@@ -264,9 +264,9 @@ def _raw_inserts(database_url: str, rows: list[dict[str, Any]]) -> tuple[float, 
         "number, query_code_hash, channel, appeal_type, urgency, title, text, address, lon, "
         "lat, admin_unit_code, citizen_name, citizen_phone, is_confidential, status, version, "
         "accepted_on, reopen_count, created_at, updated_at, is_public_consent, "
-        "routing_suggestions, is_auto_dispatched, reply, satisfaction"
+        "routing_suggestions, is_auto_dispatched, reply, satisfaction, suspended_working_days"
     )
-    placeholders = ", ".join(["%s"] * 25)
+    placeholders = ", ".join(["%s"] * 26)
     sql = f"INSERT INTO appeals_appeal ({columns}) VALUES ({placeholders})"  # noqa: S608
     today = dt.date.today()
 
@@ -298,6 +298,7 @@ def _raw_inserts(database_url: str, rows: list[dict[str, Any]]) -> tuple[float, 
             False,
             "",
             "",
+            0,
         )
 
     with psycopg.connect(database_url, autocommit=True) as connection:

@@ -283,6 +283,12 @@ class Appeal(BaseModel):
             models.Index(fields=["admin_unit_code", "status"]),
             models.Index(fields=["lead_department", "status"]),
             models.Index(fields=["accepted_on"], name="appeal_accepted_on"),  # statistics
+            # The live "open and overdue" count of the statistics reads only open appeals.
+            models.Index(
+                fields=["accepted_on"],
+                condition=models.Q(status__in=["accepted", "dispatched", "signed"]),
+                name="appeal_open_accepted_on",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -13,3 +13,11 @@ from . import sweep
 def sweep_deadlines() -> dict[str, Any]:
     """红黄灯巡检: run the deadline sweep (idempotent, safe to schedule often)."""
     return sweep.run().as_dict()
+
+
+@shared_task(name="civicgrid.appeals.refresh_statistics", ignore_result=True)
+def refresh_statistics() -> dict[str, Any]:
+    """统计汇总: rebuild the statistics rollup for the days whose appeals changed."""
+    from .statistics_refresh import refresh_statistics as refresh
+
+    return refresh().as_dict()

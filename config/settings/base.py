@@ -211,6 +211,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # 红黄灯 and 督办: embedded set-ups without a broker run `civicgrid appeals sweep` from cron.
     "appeals-sweep-deadlines": {"task": "civicgrid.appeals.sweep_deadlines", "schedule": 15 * 60.0},
+    # 统计汇总: the statistics rollup for the days whose appeals changed (cheap when few did).
+    "appeals-refresh-statistics": {
+        "task": "civicgrid.appeals.refresh_statistics",
+        "schedule": 15 * 60.0,
+    },
 }
 
 CIVICGRID_TRUST_X_FORWARDED_FOR = env_bool("CIVICGRID_TRUST_X_FORWARDED_FOR", False)

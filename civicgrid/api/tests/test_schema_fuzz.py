@@ -111,6 +111,8 @@ def test_schema_is_served_and_lists_every_endpoint(client: Any, db: Any) -> None
         "/api/appeals/{number}/close/",
         "/api/appeals/{number}/reopen/",
         "/api/appeals/{number}/cancel/",
+        "/api/appeals/{number}/suspend/",
+        "/api/appeals/{number}/resume/",
     }
 
 

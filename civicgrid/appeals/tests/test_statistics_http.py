@@ -90,6 +90,7 @@ def test_api_figures(staff: dict[str, User]) -> None:
     response = client.get(
         "/api/appeals/statistics/",
         {"start": "2026-09-01", "end": "2026-09-30", "group_by": "district"},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200
     body = response.json()

@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import load_workbook
@@ -30,6 +31,7 @@ def catalogue(territory: Any) -> None:
 
 def _client(user: Any) -> Client:
     client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     client.force_login(user)
     return client
 
