@@ -11,11 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from civicgrid.accounts.models import Role
 from civicgrid.appeals import clock, services
 from civicgrid.appeals.models import Appeal, AppealStatus
+from civicgrid.appeals.statistics_refresh import refresh_statistics
 from civicgrid.appeals.tests.conftest import TODAY
+from civicgrid.core.workdays import working_days_between
 from civicgrid.territory.locator import invalidate_locator
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -186,6 +189,30 @@ def test_one_appeal_from_submission_to_closing(
         shown_handling = dispatcher.inner_text("[data-testid=handling-deadline]").strip()
         assert shown_sign_for == f"{appeal.sign_for_deadline:%Y-%m-%d}"
         assert shown_handling == f"{appeal.handling_deadline:%Y-%m-%d}"
+
+        # The statistics of September (after the rollup refresh the beat schedule runs) count
+        # this one appeal exactly as its record says.
+        refresh_statistics(full=True)
+        dispatcher.goto(
+            f"{base}/appeals/statistics/?period=custom&start=2026-09-01&end=2026-09-30"
+            "&group_by=district"
+        )
+        total = dispatcher.locator("[data-testid=statistics-table] tfoot td").all_inner_texts()
+        assert appeal.replied_at is not None
+        assert appeal.handling_deadline is not None
+        replied_on = timezone.localdate(appeal.replied_at)
+        on_time = replied_on <= appeal.handling_deadline
+        assert total == [
+            "1",  # received
+            "1",  # replied
+            "100%" if on_time else "0%",  # on time
+            "0" if on_time else "1",  # overdue (replied late)
+            f"{float(working_days_between(appeal.accepted_on, replied_on)):.1f}",
+            "100%",  # satisfied
+            "100%",  # reopened once
+            "0",  # cancelled
+            "0",  # merged
+        ]
         if SCREENSHOT_DIR:
             dispatcher.screenshot(
                 path=str(Path(SCREENSHOT_DIR) / "appeal-detail.png"), full_page=True
