@@ -112,11 +112,14 @@ def lights_of(appeals: list[Appeal]) -> dict[int, str]:
 
 
 def detail_response(
-    appeal: Appeal, *, status: int = 200, actor: Any = None, **extra: Any
+    appeal: Appeal, *, status: int = 200, actor: Any = None, reload: bool = True, **extra: Any
 ) -> Response:
-    appeal = _with_details(Appeal.objects.filter(pk=appeal.pk)).select_related(
-        "category", "lead_department", "admin_unit"
-    )[0]
+    """The detail body of ``appeal``, read again with its relations unless ``reload`` is False
+    (an appeal that comes straight from a service with everything the body shows in hand)."""
+    if reload:
+        appeal = _with_details(Appeal.objects.filter(pk=appeal.pk)).select_related(
+            "category", "lead_department", "admin_unit"
+        )[0]
     serializer_class = AppealCreatedSerializer if "query_code" in extra else AppealDetailSerializer
     for name, value in extra.items():
         setattr(appeal, name, value)
@@ -214,7 +217,15 @@ class AppealListView(ScopedAPIView):
         ):
             # A reused key of somebody else's appeal must not show it.
             raise NotFoundError(_("No such appeal in your scope."))
-        return detail_response(appeal, status=201 if query_code else 200, query_code=query_code)
+        # A new appeal that was not dispatched comes back with its timeline and (no)
+        # assignments known: the body is built from it without reading it back.
+        is_new_and_waiting = query_code is not None and appeal.status == AppealStatus.ACCEPTED
+        return detail_response(
+            appeal,
+            status=201 if query_code else 200,
+            reload=not is_new_and_waiting,
+            query_code=query_code,
+        )
 
 
 class AppealDetailView(ScopedAPIView):

@@ -7,8 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.selectors import scope_of
@@ -41,13 +40,44 @@ def query_code_matches(appeal: Appeal, code: str) -> bool:
 
 
 def _next_number(city_code: str, day: dt.date) -> str:
-    """City code + date + 6-digit daily sequence, e.g. 440420261122000001."""
-    sequence, _created = AppealNumberSequence.objects.select_for_update().get_or_create(
-        city_code=city_code, day=day
+    """City code + date + 6-digit daily sequence, e.g. 440420261122000001.
+
+    One ``UPDATE … RETURNING`` of the city-day counter row: the row stays locked until the
+    intake transaction commits, so intake calls this right before its INSERT to keep concurrent
+    intakes waiting for as short a time as possible. The first appeal of a day creates the row
+    (a concurrent first loses on the unique constraint and then counts on the winner's row).
+    """
+    table = connection.ops.quote_name(AppealNumberSequence._meta.db_table)
+    sql = (
+        f"UPDATE {table} SET last = last + 1 "  # noqa: S608 - the table name is the model's
+        "WHERE city_code = %s AND day = %s RETURNING last"
     )
-    AppealNumberSequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
-    sequence.refresh_from_db(fields=["last"])
-    return f"{city_code}{day:%Y%m%d}{sequence.last:06d}"
+    params = [city_code, connection.ops.adapt_datefield_value(day)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+        if row is None:
+            try:
+                with transaction.atomic():
+                    AppealNumberSequence.objects.create(city_code=city_code, day=day, last=1)
+                row = (1,)
+            except IntegrityError:
+                cursor.execute(sql, params)
+                row = cursor.fetchone()
+    return f"{city_code}{day:%Y%m%d}{int(row[0]):06d}"
+
+
+def _remember_related(appeal: Appeal, **rows: list[Any]) -> None:
+    """Fill the related caches of ``appeal`` as ``prefetch_related`` would (``appeal.events.all()``
+    then answers without a query; any other queryset method still reads the database)."""
+    cache: dict[str, Any] = getattr(appeal, "_prefetched_objects_cache", {})
+    for name, known in rows.items():
+        manager = getattr(appeal, name)
+        queryset = manager.get_queryset()
+        queryset._result_cache = list(known)
+        queryset._prefetch_done = True
+        cache[manager.field.remote_field.cache_name] = queryset
+    appeal._prefetched_objects_cache = cache
 
 
 @transaction.atomic
@@ -129,23 +159,29 @@ def appeal_accept(
             raise DomainError(" ".join(error.messages), code="invalid", field="location") from error
         located = locate_point(x, y)
         if located is not None:
-            unit = AdminUnit.objects.filter(code=located.unit.code).first()
+            # Not the boundary: the appeal needs the unit's id, code and name only.
+            unit = AdminUnit.objects.defer("boundary").filter(code=located.unit.code).first()
     if unit is None:
         if channel == Channel.GRID and actor is not None and actor.scope_unit_id:
             unit = actor.scope_unit
         else:
-            unit = AdminUnit.objects.filter(code=settings.CIVICGRID_CITY_CODE).first()
+            unit = (
+                AdminUnit.objects.defer("boundary")
+                .filter(code=settings.CIVICGRID_CITY_CODE)
+                .first()
+            )
     if unit is None:
         raise DomainError(_("The city's admin units are not loaded."), code="no_territory")
     if channel == Channel.GRID and not scope_of(actor).covers_code(unit.code):
         raise PermissionDeniedError(_("Grid workers report events inside their own grid."))
     today = clock.today()
     _sign_days, handling_days = time_limits_for(appeal_type, category)
-    number = _next_number(unit.code[:4], today)
+    handling_deadline = add_working_days(today, handling_days)
     query_code = querycodes.new_query_code()
     staff = actor if getattr(actor, "is_authenticated", False) else None
     try:
         with transaction.atomic():
+            number = _next_number(unit.code[:4], today)  # locks the day's counter: last step
             appeal = Appeal.objects.create(
                 number=number,
                 query_code_hash=querycodes.query_code_hash(number, query_code),
@@ -166,7 +202,7 @@ def appeal_accept(
                 is_public_consent=bool(is_public_consent),
                 citizen=citizen,
                 accepted_on=today,
-                handling_deadline=add_working_days(today, handling_days),
+                handling_deadline=handling_deadline,
                 idempotency_key=idempotency_key or None,
                 created_by=staff,
             )
@@ -176,7 +212,7 @@ def appeal_accept(
         if idempotency_key and existing is not None:
             return existing, None
         raise
-    AppealEvent.objects.create(
+    accepted = AppealEvent.objects.create(
         appeal=appeal,
         actor=staff,
         kind="accept",
@@ -186,4 +222,8 @@ def appeal_accept(
     appeal = route_new_appeal(
         appeal=appeal, is_auto_dispatch_allowed=auto_dispatch and channel != Channel.IMPORT
     )
+    if appeal.status == AppealStatus.ACCEPTED and appeal.version == 1:
+        # Not dispatched: its whole timeline is the accept event and it has no assignments.
+        # Known here, so a caller that shows the new appeal need not read them back.
+        _remember_related(appeal, events=[accepted], assignments=[])
     return appeal, query_code
