@@ -7,6 +7,7 @@ from .appeals import catalogue as appeals_catalogue
 from .appeals import duplicates as appeals_duplicates
 from .appeals import exports as appeals_exports
 from .appeals import grid as appeals_grid
+from .appeals import places as appeals_places
 from .appeals import public as appeals_public
 from .appeals import review as appeals_review
 from .appeals import routing as appeals_routing
@@ -34,6 +35,7 @@ urlpatterns = [
     # Appeals: staff workbenches
     path("appeals/", appeals_staff.appeal_list, name="appeal_list"),
     path("appeals/intake/", appeals_staff.appeal_intake, name="appeal_intake"),
+    path("appeals/places/", appeals_places.appeal_places, name="appeal_places"),
     path("appeals/queue/", appeals_staff.appeal_queue, name="appeal_queue"),
     path("appeals/inbox/", appeals_staff.appeal_inbox, name="appeal_inbox"),
     path("appeals/statistics/", appeals_statistics.statistics_page, name="appeal_statistics"),

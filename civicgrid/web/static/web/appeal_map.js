@@ -46,6 +46,15 @@
     if (clearButton) {
       clearButton.addEventListener("click", function () { show("", ""); });
     }
+    // Place search results (htmx fragment under the address field): a click marks the place.
+    document.addEventListener("click", function (event) {
+      var button = event.target.closest ? event.target.closest("[data-place-lon]") : null;
+      if (!button) { return; }
+      show(button.dataset.placeLon, button.dataset.placeLat);
+      map.setView([parseFloat(button.dataset.placeLat), parseFloat(button.dataset.placeLon)], 16);
+      var results = document.getElementById("place-results");
+      if (results) { results.innerHTML = ""; }
+    });
     // "Use my location" (grid reports): the phone's position, if the person allows it.
     var locateButton = document.querySelector("[data-point-locate]");
     if (locateButton && navigator.geolocation) {
