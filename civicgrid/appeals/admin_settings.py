@@ -24,6 +24,7 @@ from civicgrid.core.errors import DomainError
 
 from .models import AppealSettings, TrainedRouter
 from .services.routing import router_activate
+from .settings_cache import invalidate_appeal_settings
 
 HEADLINE_FIGURES = ("top1", "top3", "coverage_at_precision_0.97", "catalogue_precision")
 
@@ -41,6 +42,10 @@ class AppealSettingsAdmin(_AuditedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        invalidate_appeal_settings()
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         settings_row = AppealSettings.load()

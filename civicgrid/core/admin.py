@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_record
 from .models import AuditRecord, CalendarDay, CalendarYear
+from .workdays import invalidate_calendar
 
 
 class CalendarDayYearFilter(admin.SimpleListFilter):
@@ -59,8 +60,24 @@ class _AuditedAdmin(admin.ModelAdmin):
             super().delete_queryset(request, queryset)
 
 
+class _CalendarAdmin(_AuditedAdmin):
+    """Calendar edits also reset this process's working-day cache (see core.workdays)."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        invalidate_calendar()
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        invalidate_calendar()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        super().delete_queryset(request, queryset)
+        invalidate_calendar()
+
+
 @admin.register(CalendarDay)
-class CalendarDayAdmin(_AuditedAdmin):
+class CalendarDayAdmin(_CalendarAdmin):
     audit_prefix = "calendar.day"
     list_display = ("date", "weekday", "is_working_day", "name")
     list_filter = (CalendarDayYearFilter, "is_working_day")
@@ -75,7 +92,7 @@ class CalendarDayAdmin(_AuditedAdmin):
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(_AuditedAdmin):
+class CalendarYearAdmin(_CalendarAdmin):
     audit_prefix = "calendar.year"
     list_display = ("year", "is_published", "notice", "updated_at")
     list_filter = ("is_published",)

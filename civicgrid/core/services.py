@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from .audit import audit_record
 from .errors import DomainError
 from .models import CalendarDay, CalendarYear
+from .workdays import invalidate_calendar
 
 TRUE_WORDS = frozenset({"1", "true", "是"})
 FALSE_WORDS = frozenset({"0", "false", "否"})
@@ -220,6 +221,7 @@ def calendar_year_import(
             if calendar_year is not None and notice:
                 calendar_year.notice = notice[:200]
                 calendar_year.save(update_fields=["notice", "updated_at"])
+        invalidate_calendar()  # now and again at commit (workday caches of this process)
         result = CalendarImportResult(
             year=year,
             created=created,

@@ -14,6 +14,13 @@ Each public function reads the database overrides for the date range it needs in
 (a long walk may need a second, larger window); published years are read only when a date
 lies outside the years the package covers.
 
+With ``CIVICGRID_CALENDAR_CHECK_SECONDS`` above 0 (default 5; the tests use 0 = no cache) the
+process instead keeps all overrides and published years in memory and checks at most that
+often whether they changed (count and latest ``updated_at`` of both tables, two aggregate
+queries), so busy callers such as intake read no calendar rows per call. The services and
+admin pages that edit the calendar call :func:`invalidate_calendar`, so the editing process
+sees the change at once and the other processes within the check interval.
+
 ``datetime.datetime`` values are refused: a deadline must be computed on the local (Asia/Shanghai)
 date, and converting an aware UTC datetime silently would give the wrong day around midnight.
 """
@@ -21,15 +28,69 @@ date, and converting an aware UTC datetime silently would give the wrong day aro
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from functools import lru_cache
+from typing import Any
 
 import chinese_calendar
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Max
 from django.utils.translation import gettext
 
 from .errors import DomainError
 from .models import CalendarDay, CalendarYear
 
 ONE_DAY = dt.timedelta(days=1)
+DEFAULT_CHECK_SECONDS = 5.0
+
+_lock = threading.Lock()
+_cached: tuple[dict[dt.date, bool], frozenset[int]] | None = None
+_cached_key: tuple[Any, ...] | None = None
+_checked_at = 0.0
+
+
+def invalidate_calendar() -> None:
+    """Forget this process's calendar cache now and again when the current transaction
+    commits (call it after changing :class:`CalendarDay` or :class:`CalendarYear` rows)."""
+    _forget()
+    transaction.on_commit(_forget)
+
+
+def _forget() -> None:
+    global _cached, _cached_key
+    with _lock:
+        _cached = None
+        _cached_key = None
+
+
+def _database_key() -> tuple[Any, ...]:
+    days = CalendarDay.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+    years = CalendarYear.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+    return (days["n"], days["last"], years["n"], years["last"])
+
+
+def _cached_calendar() -> tuple[dict[dt.date, bool], frozenset[int]] | None:
+    """All overrides and the published years, kept per process; ``None`` when caching is off."""
+    global _cached, _cached_key, _checked_at
+    interval = float(getattr(settings, "CIVICGRID_CALENDAR_CHECK_SECONDS", DEFAULT_CHECK_SECONDS))
+    if interval <= 0:
+        return None
+    with _lock:
+        now = time.monotonic()
+        if _cached is not None and now - _checked_at < interval:
+            return _cached
+        key = _database_key()
+        _checked_at = now
+        if _cached is None or key != _cached_key:
+            overrides = dict(CalendarDay.objects.values_list("date", "is_working_day"))
+            published = frozenset(
+                CalendarYear.objects.filter(is_published=True).values_list("year", flat=True)
+            )
+            _cached = (overrides, published)
+            _cached_key = key
+        return _cached
 
 
 class CalendarUnknownYearError(DomainError):
@@ -67,6 +128,12 @@ class _Calendar:
         self._loaded_from: dt.date | None = None
         self._loaded_to: dt.date | None = None
         self._known_years: dict[int, bool] = {}
+        cached = _cached_calendar()
+        if cached is not None:
+            # Everything is in memory: every date counts as loaded, no query per call.
+            self._overrides, published = cached
+            self._loaded_from, self._loaded_to = dt.date.min, dt.date.max
+            self._known_years = dict.fromkeys(published, True)
 
     def load(self, first: dt.date, last: dt.date) -> None:
         """Make sure overrides for ``first..last`` are loaded (one query for the missing part)."""

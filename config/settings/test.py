@@ -27,3 +27,7 @@ STATIC_ROOT.mkdir(exist_ok=True)
 CIVICGRID_LOCATOR_CHECK_SECONDS = 0.0
 # Tests train and activate routers: check the active router on every intake.
 CIVICGRID_ROUTER_CHECK_SECONDS = 0.0
+# Tests write calendar rows directly: no per-process working-day cache.
+CIVICGRID_CALENDAR_CHECK_SECONDS = 0.0
+# Tests change the appeal settings row directly: read it on every call.
+CIVICGRID_APPEAL_SETTINGS_CHECK_SECONDS = 0.0

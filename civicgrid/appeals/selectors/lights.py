@@ -23,7 +23,8 @@ from django.db.models import Case, DateField, F, Q, When
 
 from civicgrid.core.workdays import CalendarUnknownYearError, add_working_days
 
-from ..models import AppealSettings, AppealStatus
+from ..models import AppealStatus
+from ..settings_cache import current_appeal_settings
 
 HANDLING_STATUSES = (AppealStatus.ACCEPTED, AppealStatus.SIGNED)
 LIGHTS = ("red", "yellow", "green")
@@ -31,7 +32,7 @@ LIGHTS = ("red", "yellow", "green")
 
 def yellow_working_days() -> int:
     """The configured number of working days left at which the light turns yellow."""
-    return int(AppealSettings.load().yellow_light_working_days)
+    return int(current_appeal_settings().yellow_light_working_days)
 
 
 @dataclass(frozen=True)

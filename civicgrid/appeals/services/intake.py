@@ -77,7 +77,7 @@ def _remember_related(appeal: Appeal, **rows: list[Any]) -> None:
         queryset._result_cache = list(known)
         queryset._prefetch_done = True
         cache[manager.field.remote_field.cache_name] = queryset
-    appeal._prefetched_objects_cache = cache
+    appeal._prefetched_objects_cache = cache  # type: ignore[attr-defined]  # Django internal
 
 
 @transaction.atomic

@@ -32,7 +32,7 @@ from civicgrid.core.audit import audit_record
 from civicgrid.core.errors import ConflictError, DomainError
 from civicgrid.territory.models import AdminUnit, Department
 
-from ..models import Appeal, AppealSettings, AppealStatus, Category, TrainedRouter
+from ..models import Appeal, AppealStatus, Category, TrainedRouter
 from ..routing.active import (
     ActiveRouter,
     get_active_router,
@@ -49,6 +49,7 @@ from ..routing.evaluation import figures
 from ..routing.model import RouterModel, RoutingError
 from ..selectors import responsible_departments
 from ..selectors.routing import TrainingAppeal, active_trained_router, routing_training_appeals
+from ..settings_cache import current_appeal_settings
 from .common import require_role
 
 DEFAULT_MIN_PER_DEPARTMENT = 10
@@ -331,7 +332,7 @@ def route_new_appeal(*, appeal: Appeal, is_auto_dispatch_allowed: bool) -> Appea
     top = suggestions[0]
     if model_ranked[0][0] != top["department"]:
         return appeal  # the router itself must rank it first; the catalogue alone never does
-    settings_row = AppealSettings.load()
+    settings_row = current_appeal_settings()
     if (
         not settings_row.is_auto_dispatch_enabled
         or top["confidence"] < settings_row.auto_dispatch_threshold

@@ -1,0 +1,110 @@
+"""Intake over the API (POST /api/appeals/): the queries of one submission and the 201 body
+built from the objects in hand, identical to the body of the appeal read back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.test import override_settings
+from django.utils import translation
+
+from civicgrid.accounts.models import Role, User
+from civicgrid.appeals.models import Appeal
+from civicgrid.appeals.routing.active import invalidate_active_router
+from civicgrid.appeals.services.intake import query_code_matches
+from civicgrid.appeals.settings_cache import invalidate_appeal_settings
+from civicgrid.core.workdays import invalidate_calendar
+from civicgrid.territory.locator import invalidate_locator
+
+from .conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+PRODUCTION_CACHES = {
+    "CIVICGRID_CALENDAR_CHECK_SECONDS": 3600.0,
+    "CIVICGRID_APPEAL_SETTINGS_CHECK_SECONDS": 3600.0,
+    "CIVICGRID_ROUTER_CHECK_SECONDS": 3600.0,
+    "CIVICGRID_LOCATOR_CHECK_SECONDS": 3600.0,
+}
+
+
+def _forget_caches() -> None:
+    invalidate_locator()
+    invalidate_calendar()
+    invalidate_appeal_settings()
+    invalidate_active_router()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> Iterator[None]:
+    _forget_caches()
+    with translation.override("en"):
+        yield
+    _forget_caches()
+
+
+@pytest.fixture
+def operator(territory: Any, make_user: Callable[..., User]) -> User:
+    return make_user(Role.HOTLINE_OPERATOR, scope_unit=territory.city, username="op")
+
+
+def _body(n: int) -> dict[str, Any]:
+    return {
+        "channel": "hotline",
+        "appeal_type": "complaint",
+        "title": f"路灯不亮{n}",
+        "text": "紫荆路的路灯坏了一周。",
+        "lon": 2,
+        "lat": 5,
+        "address": "紫荆路",
+        "citizen_name": "李四",
+        "citizen_phone": "13900139000",
+    }
+
+
+def test_the_201_body_is_the_body_of_the_appeal_read_back(operator: User) -> None:
+    client = client_for(operator)
+    created = client.post("/api/appeals/", _body(1), format="json")
+    assert created.status_code == 201, created.content
+    body = created.json()
+    query_code = body.pop("query_code")
+    assert query_code_matches(Appeal.objects.get(number=body["number"]), query_code)
+    read_back = client.get(f"/api/appeals/{body['number']}/")
+    assert read_back.status_code == 200
+    assert body == read_back.json()
+    assert [event["kind"] for event in body["timeline"]] == ["accept"]
+    assert body["assignments"] == []
+    assert body["admin_unit"] == read_back.json()["admin_unit"] is not None
+
+
+def test_intake_post_queries_without_caches(operator: User, django_assert_num_queries: Any) -> None:
+    """The test settings keep no per-process caches: every policy read is a query."""
+    client = client_for(operator)
+    assert client.post("/api/appeals/", _body(1), format="json").status_code == 201
+    # token+user, savepoint, locator key (city check), locator key (grid), unit, time limits,
+    # calendar days, published years (the window reaches 2027), savepoint, counter, appeal,
+    # release, event, release, settings (yellow light), calendar days, published years
+    with django_assert_num_queries(17):
+        response = client.post("/api/appeals/", _body(2), format="json")
+    assert response.status_code == 201
+    assert Appeal.objects.count() == 2
+
+
+def test_intake_post_queries_with_warm_caches(
+    operator: User, django_assert_num_queries: Any
+) -> None:
+    """As deployed (caches checked every few seconds): the calendar, the settings row and the
+    locator come from memory; what is left is the token, the unit, the time limits and the
+    writes."""
+    client = client_for(operator)
+    with override_settings(**PRODUCTION_CACHES):
+        assert client.post("/api/appeals/", _body(1), format="json").status_code == 201
+        # token+user, savepoint, unit, time limits, savepoint, counter, appeal, release,
+        # event, release
+        with django_assert_num_queries(10):
+            response = client.post("/api/appeals/", _body(2), format="json")
+    assert response.status_code == 201
+    numbers = sorted(Appeal.objects.values_list("number", flat=True))
+    assert [number[-6:] for number in numbers] == ["000001", "000002"]
