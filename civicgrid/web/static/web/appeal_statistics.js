@@ -28,7 +28,8 @@
       echarts.init(categories).setOption({
         title: { text: data.categories.title, textStyle: { fontSize: 14 } },
         tooltip: {},
-        xAxis: { type: "value" },
+        grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
+        xAxis: { type: "value", minInterval: 1 },
         yAxis: { type: "category", data: data.categories.labels },
         series: [{ type: "bar", data: data.categories.received }],
       });
