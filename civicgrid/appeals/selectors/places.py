@@ -55,7 +55,7 @@ def place_candidates(user: Any, query: str, *, limit: int = 8) -> list[Place]:
         if not key or key in seen:
             continue
         seen.add(key)
-        places.append(Place(key, unit_name or "", lon, lat, "appeal"))
+        places.append(Place(key, unit_name or "", float(lon), float(lat), "appeal"))
         if len(places) >= limit // 2 + 1:
             break
     units = (
