@@ -52,10 +52,10 @@ def place_candidates(user: Any, query: str, *, limit: int = 8) -> list[Place]:
     )
     for address, lon, lat, unit_name in rows:
         key = address.strip()
-        if not key or key in seen:
+        if not key or key in seen or lon is None or lat is None:
             continue
         seen.add(key)
-        places.append(Place(key, unit_name or "", float(lon), float(lat), "appeal"))
+        places.append(Place(key, unit_name or "", lon, lat, "appeal"))
         if len(places) >= limit // 2 + 1:
             break
     units = (
