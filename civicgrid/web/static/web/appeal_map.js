@@ -18,7 +18,14 @@
     map.setView([22.27, 113.55], 9);
     var marker = null;
 
+    // Others (the likely-duplicates watch) listen for "place-change" on the map element: a
+    // place can be marked by a click on the map, by a place search result or by the phone.
     function show(lon, lat) {
+      showPoint(lon, lat);
+      element.dispatchEvent(new CustomEvent("place-change", { bubbles: true }));
+    }
+
+    function showPoint(lon, lat) {
       if (marker) {
         map.removeLayer(marker);
         marker = null;
@@ -37,7 +44,7 @@
 
     if (pointText) { pointText.dataset.empty = pointText.textContent; }
     if (lonInput.value && latInput.value) {
-      show(lonInput.value, latInput.value);
+      showPoint(lonInput.value, latInput.value);
       map.setView([parseFloat(latInput.value), parseFloat(lonInput.value)], 13);
     }
     map.on("click", function (event) {
