@@ -19,12 +19,16 @@ def locate_point(lon: float, lat: float) -> LocateResult | None:
 def locate_points(
     lons: Any, lats: Any, *, locator: Locator | None = None
 ) -> list[LocateResult | None]:
-    """:func:`locate_point` for many points at once (one vectorised tree query)."""
+    """:func:`locate_point` for many points at once (one vectorised tree query; points in the
+    same unit share one result)."""
     locator = get_locator() if locator is None else locator
-    return [
-        locator.result_for(int(index)) if index >= 0 else None
-        for index in locator.locate_many(lons, lats)
-    ]
+    results: dict[int, LocateResult | None] = {-1: None}
+    found = []
+    for index in locator.locate_many(lons, lats).tolist():
+        if index not in results:
+            results[index] = locator.result_for(index) if index >= 0 else None
+        found.append(results[index])
+    return found
 
 
 def current_locator() -> Locator:

@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,9 +62,10 @@ from ..models import (
     Satisfaction,
 )
 from ..selectors import time_limits_for
+from .bulk_rows import RowWriter
 from .catalogue_io import TYPE_NAMES
 from .common import TEXT_MAX, TITLE_MAX, require_role
-from .numbers import appeal_numbers_reserve
+from .numbers import appeal_number, appeal_numbers_reserve_days
 
 IMPORT_ROLES = frozenset({Role.ADMINISTRATOR})
 BATCH_SIZE = 1000
@@ -237,6 +238,8 @@ class _Record:
 
 
 def _cell_text(value: Any) -> str:
+    if type(value) is str:  # every CSV cell, most .xlsx ones
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -614,81 +617,82 @@ class _RowChecker:
 # ---------------------------------------------------------------------------------- writing
 
 
-def _event(
-    appeal: Appeal,
-    at: dt.datetime,
-    kind: str,
-    from_status: str,
-    to_status: str,
-    actor: Any,
-    department: Department | None = None,
-    details: dict[str, Any] | None = None,
-) -> tuple[AppealEvent, dt.datetime]:
-    event = AppealEvent(
-        appeal=appeal,
-        actor=actor,
-        kind=kind,
-        from_status=from_status,
-        to_status=to_status,
-        department=department,
-        details={"source": "legacy", **(details or {})},
-    )
-    return event, at
+APPEAL_COLUMNS = (
+    "number",
+    "query_code_hash",
+    "channel",
+    "appeal_type",
+    "category_id",
+    "title",
+    "text",
+    "address",
+    "lon",
+    "lat",
+    "admin_unit_id",
+    "admin_unit_code",
+    "citizen_name",
+    "citizen_phone",
+    "status",
+    "lead_department_id",
+    "accepted_on",
+    "sign_for_deadline",
+    "handling_deadline",
+    "signed_at",
+    "replied_at",
+    "closed_at",
+    "reply",
+    "satisfaction",
+    "source_reference",
+    "created_by_id",
+)
+EVENT_COLUMNS = (
+    "appeal_id",
+    "at",
+    "actor_id",
+    "kind",
+    "from_status",
+    "to_status",
+    "department_id",
+    "details",
+)
+ASSIGNMENT_COLUMNS = ("appeal_id", "department_id", "role", "is_open")
+_LEGACY = {"source": "legacy"}
+_CANCELLED = str(AppealStatus.CANCELLED)
+_CLOSED = str(AppealStatus.CLOSED)
+LEAD = str(AssignmentRole.LEAD)
 
 
-def _build(
-    record: _Record, number: str, unit: AdminUnit, lookups: _Lookups, actor: Any
-) -> tuple[Appeal, list[tuple[AppealEvent, dt.datetime]], Assignment | None]:
-    received_on = timezone.localtime(record.received_at, lookups.zone).date()
-    sign_days, handling_days = lookups.time_limits(record.appeal_type, record.category)
-    rank = RANK.get(record.status, -1)
-    is_dispatched = record.department is not None and (
-        rank >= RANK[AppealStatus.DISPATCHED] or record.status == AppealStatus.CANCELLED
-    )
-    appeal = Appeal(
-        number=number,
-        query_code_hash="",  # legacy citizens got no query code: nothing matches
-        channel=Channel.IMPORT,
-        appeal_type=record.appeal_type,
-        category=record.category,
-        title=record.title,
-        text=record.text,
-        address=record.address,
-        lon=record.lon,
-        lat=record.lat,
-        admin_unit=unit,
-        admin_unit_code=unit.code,
-        citizen_name=record.citizen_name,
-        citizen_phone=record.phone,
-        status=record.status,
-        lead_department=record.department if is_dispatched else None,
-        accepted_on=received_on,
-        sign_for_deadline=(
-            lookups.add_working_days(received_on, sign_days) if is_dispatched else None
-        ),
-        handling_deadline=lookups.add_working_days(received_on, handling_days),
-        signed_at=record.received_at if rank >= RANK[AppealStatus.SIGNED] else None,
-        replied_at=record.replied_at,
-        closed_at=record.closed_at,
-        reply=record.reply,
-        satisfaction=record.satisfaction,
-        source_reference=record.source_reference,
-        created_by=actor,
-    )
-    events = [
-        _event(
-            appeal,
+@dataclass
+class _Built:
+    """One record ready to be written: the appeal's values (``APPEAL_COLUMNS`` order), its
+    events without the appeal (``EVENT_COLUMNS`` order from ``at``) and its lead department
+    assignment (department id, is open) when dispatched."""
+
+    appeal: list[Any]
+    events: list[tuple[Any, ...]]
+    assignment: tuple[int, bool] | None
+
+
+def _events(record: _Record, actor_id: int | None) -> list[tuple[Any, ...]]:
+    """The timeline of an imported record: ``import`` then one event per state reached, at the
+    historical times, each with ``details.source = "legacy"``."""
+    department_id = record.department.pk if record.department is not None else None
+    events: list[tuple[Any, ...]] = [
+        (
             record.received_at,
+            actor_id,
             "import",
             "",
-            AppealStatus.ACCEPTED,
-            actor,
-            details={
+            str(AppealStatus.ACCEPTED),
+            None,
+            {
+                **_LEGACY,
                 "source_reference": record.source_reference,
                 "legacy_channel": record.legacy_channel,
             },
         )
     ]
+    rank = RANK.get(record.status, -1)
     previous = str(AppealStatus.ACCEPTED)
     times = {
         AppealStatus.DISPATCHED: record.received_at,
@@ -700,23 +704,83 @@ def _build(
     for state, kind in PATH:
         if rank < RANK[state] or (state == AppealStatus.FOLLOWED_UP and not record.satisfaction):
             continue
-        details = {"satisfaction": record.satisfaction} if kind == "follow_up" else {}
+        details = (
+            {**_LEGACY, "satisfaction": record.satisfaction} if kind == "follow_up" else _LEGACY
+        )
         at = times[state] or record.received_at
-        department = record.department if kind in {"dispatch", "sign_for", "reply"} else None
-        events.append(_event(appeal, at, kind, previous, state, actor, department, details))
+        department = department_id if kind in {"dispatch", "sign_for", "reply"} else None
+        events.append((at, actor_id, kind, previous, str(state), department, details))
         previous = str(state)
     if record.status == AppealStatus.CANCELLED:
         at = record.closed_at or record.received_at
-        events.append(_event(appeal, at, "cancel", previous, AppealStatus.CANCELLED, actor))
+        events.append((at, actor_id, "cancel", previous, _CANCELLED, None, _LEGACY))
+    return events
+
+
+def _build(
+    record: _Record,
+    number: str,
+    unit: AdminUnit,
+    received_on: dt.date,
+    lookups: _Lookups,
+    actor_id: int | None,
+) -> _Built:
+    sign_days, handling_days = lookups.time_limits(record.appeal_type, record.category)
+    rank = RANK.get(record.status, -1)
+    is_dispatched = record.department is not None and (
+        rank >= RANK[AppealStatus.DISPATCHED] or record.status == AppealStatus.CANCELLED
+    )
+    department_id = record.department.pk if record.department is not None else None
+    appeal = [
+        number,
+        "",  # query_code_hash: legacy citizens got no query code, nothing matches
+        str(Channel.IMPORT),
+        record.appeal_type,
+        record.category.pk if record.category is not None else None,
+        record.title,
+        record.text,
+        record.address,
+        record.lon,
+        record.lat,
+        unit.pk,
+        unit.code,
+        record.citizen_name,
+        record.phone,
+        record.status,
+        department_id if is_dispatched else None,
+        received_on,
+        lookups.add_working_days(received_on, sign_days) if is_dispatched else None,
+        lookups.add_working_days(received_on, handling_days),
+        record.received_at if rank >= RANK[AppealStatus.SIGNED] else None,
+        record.replied_at,
+        record.closed_at,
+        record.reply,
+        record.satisfaction,
+        record.source_reference,
+        actor_id,
+    ]
     assignment = None
-    if is_dispatched and record.department is not None:
-        assignment = Assignment(
-            appeal=appeal,
-            department=record.department,
-            role=AssignmentRole.LEAD,
-            is_open=record.status not in {AppealStatus.CLOSED, AppealStatus.CANCELLED},
+    if is_dispatched and department_id is not None:
+        assignment = (department_id, record.status not in {_CLOSED, _CANCELLED})
+    return _Built(appeal, _events(record, actor_id), assignment)
+
+
+def _numbers(records: list[_Record], located: list[str], received: list[dt.date]) -> list[str]:
+    """Each record's number: per city and day, one block of the day's counter, given out in
+    the order of the received times (then rows)."""
+    wanted: dict[str, dict[dt.date, list[int]]] = {}
+    for index, day in enumerate(received):
+        wanted.setdefault(located[index][:4], {}).setdefault(day, []).append(index)
+    numbers: list[str] = [""] * len(records)
+    for city_code, days in sorted(wanted.items()):
+        first = appeal_numbers_reserve_days(
+            city_code=city_code, counts={day: len(indexes) for day, indexes in days.items()}
         )
-    return appeal, events, assignment
+        for day, indexes in days.items():
+            indexes.sort(key=lambda i: (records[i].received_at, records[i].row))
+            for offset, index in enumerate(indexes):
+                numbers[index] = appeal_number(city_code, day, first[day] + offset)
+    return numbers
 
 
 def _write(records: list[_Record], lookups: _Lookups, actor: Any) -> int:
@@ -736,70 +800,59 @@ def _write(records: list[_Record], lookups: _Lookups, actor: Any) -> int:
             if result is not None:
                 located[index] = result.unit.code
         units.update(AdminUnit.objects.in_bulk(set(located), field_name="code"))
-    # Numbers: one counter update per city and day.
-    wanted: dict[tuple[str, dt.date], list[int]] = {}
-    for index, record in enumerate(records):
-        day = timezone.localtime(record.received_at, lookups.zone).date()
-        wanted.setdefault((located[index][:4], day), []).append(index)
-    numbers: list[str] = [""] * len(records)
-    for (city_code, day), indexes in sorted(wanted.items()):
-        indexes.sort(key=lambda i: (records[i].received_at, records[i].row))
-        reserved = appeal_numbers_reserve(city_code=city_code, day=day, count=len(indexes))
-        for index, number in zip(indexes, reserved, strict=True):
-            numbers[index] = number
-    received = [timezone.localtime(r.received_at, lookups.zone).date() for r in records]
+    zone = lookups.zone
+    received = [r.received_at.astimezone(zone).date() for r in records]
+    numbers = _numbers(records, located, received)
     longest = max(
         max(pair) for pair in [lookups.time_limits(r.appeal_type, r.category) for r in records]
     )
     lookups.load_calendar(min(received), max(received) + dt.timedelta(days=longest * 3 + 60))
     staff = actor if getattr(actor, "is_authenticated", False) else None
+    actor_id = staff.pk if staff is not None else None
+    now = timezone.now()
+    appeals = RowWriter(Appeal, APPEAL_COLUMNS, now=now)
+    events = RowWriter(AppealEvent, EVENT_COLUMNS, now=now)
+    assignments = RowWriter(Assignment, ASSIGNMENT_COLUMNS, now=now)
     written = 0
     for start in range(0, len(records), BATCH_SIZE):
         batch = range(start, min(start + BATCH_SIZE, len(records)))
-        appeals: list[Appeal] = []
-        events: list[tuple[AppealEvent, dt.datetime]] = []
-        assignments: list[Assignment] = []
-        for index in batch:
-            unit = units.get(located[index], city)
-            appeal, appeal_events, assignment = _build(
-                records[index], numbers[index], unit, lookups, staff
+        built = [
+            _build(
+                records[index],
+                numbers[index],
+                units.get(located[index], city),
+                received[index],
+                lookups,
+                actor_id,
             )
-            appeals.append(appeal)
-            events.extend(appeal_events)
-            if assignment is not None:
-                assignments.append(assignment)
-        Appeal.objects.bulk_create(appeals, batch_size=BATCH_SIZE)
-        for event, _at in events:
-            event.appeal_id = event.appeal.pk
-        for assignment in assignments:
-            assignment.appeal_id = assignment.appeal.pk
-        for event, at in events:
-            event.at = at
-        _insert_events([event for event, _at in events])
-        Assignment.objects.bulk_create(assignments, batch_size=BATCH_SIZE)
-        written += len(appeals)
+            for index in batch
+        ]
+        appeals.insert(item.appeal for item in built)
+        ids = _appeal_ids([numbers[index] for index in batch])
+        event_rows: list[tuple[Any, ...]] = []
+        assignment_rows: list[tuple[Any, ...]] = []
+        for index, item in zip(batch, built, strict=True):
+            appeal_id = ids[numbers[index]]
+            event_rows.extend((appeal_id, *event) for event in item.events)
+            if item.assignment is not None:
+                department_id, is_open = item.assignment
+                assignment_rows.append((appeal_id, department_id, LEAD, is_open))
+        events.insert(event_rows)
+        assignments.insert(assignment_rows)
+        written += len(built)
     return written
 
 
-def _insert_events(events: list[AppealEvent]) -> None:
-    """Insert timeline rows keeping their historical ``at``: ``bulk_create`` would overwrite it
-    (``auto_now_add``), so the rows go in with one parametrised INSERT, each value prepared by
-    its field for the database (time zones, JSON)."""
-    if not events:
-        return
-    fields = [f for f in AppealEvent._meta.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - quoted model identifiers
-        quote(AppealEvent._meta.db_table),
-        ", ".join(quote(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
-    rows = [
-        [f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields]
-        for event in events
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+def _appeal_ids(numbers: list[str]) -> dict[str, int]:
+    """The ids of the appeals just inserted, by number (numbers are unique)."""
+    ids: dict[str, int] = {}
+    for start in range(0, len(numbers), 500):
+        ids.update(
+            Appeal.objects.filter(number__in=numbers[start : start + 500]).values_list(
+                "number", "id"
+            )
+        )
+    return ids
 
 
 def _require_import_admin(actor: Any) -> None:
