@@ -87,8 +87,8 @@ def test_supervisor_reads_the_september_statistics(
     days = f"{float(working_days_between(replied.accepted_on, replied_on)):.1f}"
     september = Appeal.objects.filter(accepted_on__year=2026, accepted_on__month=9)
     assert september.count() == 4
-    # The live overdue count is taken on the real day (timezone.localdate), not clock.today.
-    open_red = september.filter(overdue_condition(timezone.localdate()))
+    # The live overdue count is taken on the platform's today (clock.today), like the lights.
+    open_red = september.filter(overdue_condition(clock.today()))
     xz_overdue = (0 if on_time else 1) + open_red.filter(
         admin_unit_code__startswith="440402"
     ).count()

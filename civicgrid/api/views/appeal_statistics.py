@@ -9,13 +9,13 @@ import json
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from civicgrid.appeals import clock
 from civicgrid.appeals.selectors import (
     STATISTICS_GROUPS,
     grid_density,
@@ -110,7 +110,7 @@ class StatisticsSerializer(serializers.Serializer):
 
 
 def period_of(params: dict[str, Any]) -> tuple[dt.date, dt.date]:
-    end = params.get("end") or timezone.localdate()
+    end = params.get("end") or clock.today()
     start = params.get("start") or end.replace(day=1)
     return start, end
 

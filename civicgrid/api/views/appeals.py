@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -22,7 +21,7 @@ from rest_framework.response import Response
 
 from civicgrid.accounts.models import Role
 from civicgrid.accounts.selectors import departments_visible_to
-from civicgrid.appeals import services
+from civicgrid.appeals import clock, services
 from civicgrid.appeals.models import (
     Appeal,
     AppealEvent,
@@ -65,7 +64,7 @@ FORBIDDEN = {403: OpenApiResponse(ErrorSerializer, description="You may not take
 
 
 def today() -> dt.date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def appeal_or_404(actor: Any, number: str) -> Appeal:

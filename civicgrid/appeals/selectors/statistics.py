@@ -49,6 +49,7 @@ from civicgrid.core.errors import DomainError
 from civicgrid.core.workdays import working_days_between
 from civicgrid.territory.models import AdminLevel, AdminUnit, Department
 
+from .. import clock
 from ..models import (
     Appeal,
     AppealStatus,
@@ -377,7 +378,7 @@ def statistics_table(
     """
     _check_group(group_by)
     check_period(start, end)
-    today = today or timezone.localdate()
+    today = today or clock.today()
     prefix = rollup_scope(user)
     refreshed_at = last_refresh() if prefix is not None else None
     use_rollup = source == "rollup" or (

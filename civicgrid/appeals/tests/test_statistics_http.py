@@ -30,7 +30,10 @@ QUERY = {"period": "custom", "start": "2026-09-01", "end": "2026-09-30"}
 def _today(monkeypatch: pytest.MonkeyPatch) -> None:
     from django.utils import timezone
 
+    from civicgrid.appeals import clock
+
     monkeypatch.setattr(timezone, "localdate", lambda *args: dt.date(2026, 10, 20))
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 10, 20))
 
 
 def _client(user: User) -> Client:
