@@ -1,13 +1,16 @@
 """Benchmark: the legacy appeal import (civicgrid.appeals.services.legacy_import) of N rows.
 
     .venv/bin/python bench/appeals_legacy_import.py [--rows 50000] [--format csv|xlsx]
+        [--database-url postgres://postgres@127.0.0.1:5432/civicgrid_bench_legacy]
         [--use-database-url] [--keep]
 
 By default a throwaway SQLite database is created in a temporary directory (migrated, given
 the small two-district test territory of ``conftest.build_territory`` and 20 categories, and
-deleted afterwards); ``--use-database-url`` uses the ``DATABASE_URL`` database instead (the
-appeals it imports are NOT removed — use a scratch database, and run it once: a second run
-skips every row as already imported).
+deleted afterwards). ``--database-url postgres://…/NAME`` does the same on PostgreSQL: the
+scratch database NAME is dropped if it exists, created, migrated, and dropped afterwards (kept
+with ``--keep``); never name a database you need. ``--use-database-url`` uses the
+``DATABASE_URL`` database as it is instead (the appeals it imports are NOT removed — use a
+scratch database, and run it once: a second run skips every row as already imported).
 
 The synthetic file (GBK CSV, or .xlsx) has every column: a unique 原编号, received times spread
 over 2025, a point inside the territory, a phone, a lead department, and statuses mixed
@@ -56,7 +59,11 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="use DATABASE_URL instead of a throwaway SQLite file",
     )
-    parser.add_argument("--keep", action="store_true", help="keep the throwaway SQLite file")
+    parser.add_argument(
+        "--database-url",
+        help="postgres://…/NAME: a scratch PostgreSQL database, created and dropped",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the throwaway database")
     return parser.parse_args(argv)
 
 
@@ -119,10 +126,37 @@ def _file(rows: list[list[str]], kind: str) -> bytes:
     return buffer.getvalue()
 
 
+def _scratch_postgres(url: str, *, create: bool) -> None:
+    """Drop the database named in ``url`` (and create it anew when ``create``)."""
+    from urllib.parse import urlparse
+
+    import psycopg
+    from psycopg import sql
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    if not name or parsed.scheme not in {"postgres", "postgresql"}:
+        raise SystemExit("--database-url must be postgres://user@host:port/NAME")
+    with psycopg.connect(
+        host=parsed.hostname or "127.0.0.1",
+        port=parsed.port or 5432,
+        user=parsed.username or "postgres",
+        password=parsed.password or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        if create:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     options = _parse(argv)
     workdir = None
-    if not options.use_database_url:
+    if options.database_url:
+        _scratch_postgres(options.database_url, create=True)
+        os.environ["DATABASE_URL"] = options.database_url
+    elif not options.use_database_url:
         workdir = Path(tempfile.mkdtemp(prefix="civicgrid-legacy-bench-"))
         os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
@@ -171,6 +205,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         connection.close()
         if workdir is not None and not options.keep:
             shutil.rmtree(workdir, ignore_errors=True)
+        if options.database_url and not options.keep:
+            _scratch_postgres(options.database_url, create=False)
     print(json.dumps(result, ensure_ascii=False))
     return result
 

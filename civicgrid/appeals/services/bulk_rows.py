@@ -116,13 +116,15 @@ class RowWriter:
             value = now if auto else f.get_default()
             self.fixed.append(f.get_db_prep_save(value, connection))
         quote = connection.ops.quote_name
-        columns = [f.column for f in given + rest]
+        table = quote(model._meta.db_table)
+        columns = ", ".join(quote(f.column) for f in given + rest)
         self.sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - model identifiers
-            quote(model._meta.db_table),
-            ", ".join(quote(column) for column in columns),
-            ", ".join(["%s"] * len(columns)),
+            table, columns, ", ".join(["%s"] * (len(given) + len(rest)))
         )
-        self.width = len(given)
+        # PostgreSQL loads rows fastest with COPY (about four times an executemany's speed);
+        # SQLite runs an executemany as one prepared statement.
+        self.copy_sql = f"COPY {table} ({columns}) FROM STDIN"
+        self.is_copy = connection.vendor == "postgresql"
 
     def prepare(self, values: Sequence[Any]) -> list[Any]:
         """The row as the database takes it (values in ``attnames`` order)."""
@@ -134,8 +136,15 @@ class RowWriter:
         return row
 
     def insert(self, rows: Iterable[Sequence[Any]]) -> None:
-        """Insert the rows (each given in ``attnames`` order) with one ``executemany``."""
+        """Insert the rows (each given in ``attnames`` order): one ``COPY`` on PostgreSQL, one
+        ``executemany`` elsewhere."""
         prepared = [self.prepare(values) for values in rows]
-        if prepared:
-            with connection.cursor() as cursor:
+        if not prepared:
+            return
+        with connection.cursor() as cursor:
+            if self.is_copy:
+                with cursor.cursor.copy(self.copy_sql) as copy:
+                    for row in prepared:
+                        copy.write_row(row)
+            else:
                 cursor.executemany(self.sql, prepared)
