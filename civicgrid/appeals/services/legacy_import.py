@@ -16,8 +16,9 @@ already in the database are skipped as already imported, so an import can be re-
 Imported appeals have channel ``import``, a number from their received date, the place located
 to its grid (the city when there are no coordinates), deadlines from the received date in
 working days, the lead department's assignment and timeline events with the historical times
-(``import`` plus one per state reached, ``details.source = "legacy"``). They are written with
-``bulk_create`` in batches, without routing, auto-dispatch or notifications. Times without a
+(``import`` plus one per state reached, ``details.source = "legacy"``). They are written in
+batches of plain INSERTs (COPY on PostgreSQL, see :mod:`.bulk_rows`), each day's numbers taken
+in one block, without routing, auto-dispatch or notifications. Times without a
 zone are Asia/Shanghai (``settings.TIME_ZONE``). Text is stored as typed: HTML stays text.
 """
 
