@@ -238,8 +238,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     settings.ALLOWED_HOSTS = ["*"]
     clock.today = lambda: TODAY  # type: ignore[assignment]
     fill_seconds = None
+    call_command("migrate", verbosity=0)  # a reused database gets new indexes too
     if must_fill:
-        call_command("migrate", verbosity=0)
         call_command("demo", "load", "--quiet")
         fill_seconds = round(_fill(options.count), 1)
     refresh_seconds = None
