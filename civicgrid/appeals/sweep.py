@@ -78,6 +78,10 @@ class SweepReport:
         return values
 
 
+# After opening this many items at once, refresh the planner's statistics (PostgreSQL).
+ANALYZE_AFTER = 10_000
+
+
 def _deadline_queries(today: dt.date, yellow_days: int) -> tuple[dict[str, Q], Q, Q, Q]:
     """(red condition per supervision kind, yellow, green, unknown-calendar conditions)."""
     dispatched = Q(status=AppealStatus.DISPATCHED)
@@ -135,7 +139,13 @@ def _open_items(kind: str, red: Q, now: dt.datetime) -> int:
     names = ", ".join(connection.ops.quote_name(name) for name in columns)
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} ({names}) {select_sql}", params)
-        return max(cursor.rowcount, 0)
+        opened = max(cursor.rowcount, 0)
+        if opened >= ANALYZE_AFTER and connection.vendor == "postgresql":
+            # A cold sweep can open hundreds of thousands of items at once; without fresh
+            # statistics PostgreSQL plans the next kind's NOT EXISTS as if the table were
+            # still empty (a nested loop over a million rows that did not finish in 20 min).
+            cursor.execute(f"ANALYZE {table}")
+        return opened
 
 
 def run(*, today: dt.date | None = None, yellow_days: int | None = None) -> SweepReport:
