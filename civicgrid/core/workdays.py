@@ -8,7 +8,11 @@ Source of truth, per date:
    ``is_published=True``), Monday to Friday are working days and weekends are not.
 
 Any other year is unknown: the functions raise :class:`CalendarUnknownYearError` instead of
-guessing, because a deadline computed on a guessed calendar is silently wrong.
+guessing, because a deadline computed on a guessed calendar is silently wrong. Callers that
+must not stop working in December before next year's arrangement is out (intake, dispatch:
+the hotline keeps taking appeals) pass ``provisional=True`` to :func:`add_working_days`: an
+unknown year then counts Monday to Friday (administrators' overrides still apply), and the
+caller records which years were guessed (:func:`unknown_years`) so that it is not silent.
 
 Each public function reads the database overrides for the date range it needs in one query
 (a long walk may need a second, larger window); published years are read only when a date
@@ -123,7 +127,8 @@ def _check_date(day: dt.date) -> dt.date:
 class _Calendar:
     """The calendar for one call: database overrides loaded by window, bundled data otherwise."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, provisional: bool = False) -> None:
+        self._provisional = provisional
         self._overrides: dict[dt.date, bool] = {}
         self._loaded_from: dt.date | None = None
         self._loaded_to: dt.date | None = None
@@ -174,7 +179,11 @@ class _Calendar:
         if not self.is_loaded(day):
             self.load(day, day)
         year = day.year
-        if year not in bundled_years() and not self._known_years.get(year, False):
+        if (
+            year not in bundled_years()
+            and not self._known_years.get(year, False)
+            and not self._provisional
+        ):
             raise CalendarUnknownYearError(year)
         override = self._overrides.get(day)
         if override is not None:
@@ -207,15 +216,18 @@ def is_working_day(day: dt.date) -> bool:
     return _Calendar().is_working_day(day)
 
 
-def add_working_days(start: dt.date, n: int) -> dt.date:
+def add_working_days(start: dt.date, n: int, *, provisional: bool = False) -> dt.date:
     """The ``n``-th working day after ``start`` (before it when ``n`` is negative).
 
     ``start`` itself is never counted for ``n != 0``: 2026-09-30 + 1 is 2026-10-08, and a
     Saturday ``start`` + 1 is the next working day. ``n == 0`` returns ``start`` when it is a
     working day and otherwise the next working day (the day work on it can begin).
+
+    With ``provisional=True`` a year whose arrangement is unknown counts Monday to Friday
+    instead of raising :class:`CalendarUnknownYearError`; see :func:`unknown_years`.
     """
     start = _check_date(start)
-    calendar = _Calendar()
+    calendar = _Calendar(provisional=provisional)
     step = ONE_DAY if n >= 0 else -ONE_DAY
     remaining = abs(n)
     window = dt.timedelta(days=_window_days(max(remaining, 1)))
@@ -239,6 +251,27 @@ def _is_working(
         # The first window was too short (long holiday runs): load a bigger one in one go.
         calendar.load(day, _shift(day, step * (window // ONE_DAY) * 2))
     return calendar.is_working_day(day)
+
+
+def unknown_years(first: dt.date, last: dt.date) -> list[int]:
+    """The years from ``first`` to ``last`` whose official arrangement is neither bundled nor
+    published (a deadline in them computed with ``provisional=True`` is a guess)."""
+    first, last = _check_date(first), _check_date(last)
+    if last < first:
+        first, last = last, first
+    years = [year for year in range(first.year, last.year + 1) if year not in bundled_years()]
+    if not years:
+        return []
+    cached = _cached_calendar()
+    if cached is not None:
+        published: set[int] | frozenset[int] = cached[1]
+    else:
+        published = set(
+            CalendarYear.objects.filter(year__in=years, is_published=True).values_list(
+                "year", flat=True
+            )
+        )
+    return [year for year in years if year not in published]
 
 
 def working_days_between(first: dt.date, last: dt.date) -> int:

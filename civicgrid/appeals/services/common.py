@@ -3,6 +3,7 @@ the version check."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from civicgrid.accounts.models import Role
 from civicgrid.accounts.selectors import scope_of
 from civicgrid.core.errors import ConflictError, DomainError, PermissionDeniedError
+from civicgrid.core.workdays import add_working_days, unknown_years
 from civicgrid.territory.models import Department
 
 from ..models import (
@@ -31,6 +33,23 @@ INTAKE_ROLES = frozenset(
     {Role.HOTLINE_OPERATOR, Role.DISPATCHER, Role.GRID_WORKER, Role.ADMINISTRATOR}
 )
 FOLLOW_UP_ROLES = frozenset({Role.HOTLINE_OPERATOR, Role.DISPATCHER, Role.ADMINISTRATOR})
+
+
+def deadline_after(start: dt.date, working_days: int) -> dt.date:
+    """The deadline ``working_days`` after ``start``. Appeals keep coming in December before
+    next year's holiday arrangement is entered: such a year counts Monday to Friday for now
+    (the event records it, see :func:`provisional_calendar_details`)."""
+    return add_working_days(start, working_days, provisional=True)
+
+
+def provisional_calendar_details(start: dt.date, *deadlines: dt.date | None) -> dict[str, Any]:
+    """``{"provisional_calendar": [2027]}`` when a deadline lies in a year whose official
+    arrangement is unknown (so counted Monday to Friday), else ``{}``; for event details."""
+    last = max((day for day in deadlines if day is not None), default=None)
+    if last is None:
+        return {}
+    years = unknown_years(start, last)
+    return {"provisional_calendar": years} if years else {}
 
 
 def is_admin(actor: Any) -> bool:

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from civicgrid.accounts.selectors import scope_of
 from civicgrid.core.errors import DomainError, PermissionDeniedError
 from civicgrid.core.phones import validate_phone
-from civicgrid.core.workdays import add_working_days
 from civicgrid.territory.models import AdminUnit
 from civicgrid.territory.selectors import locate_point
 from civicgrid.territory.validators import validate_coordinates_in_city
@@ -30,7 +29,14 @@ from ..models import (
     Urgency,
 )
 from ..selectors import time_limits_for
-from .common import INTAKE_ROLES, TEXT_MAX, TITLE_MAX, require_role
+from .common import (
+    INTAKE_ROLES,
+    TEXT_MAX,
+    TITLE_MAX,
+    deadline_after,
+    provisional_calendar_details,
+    require_role,
+)
 from .routing import route_new_appeal
 
 
@@ -176,7 +182,7 @@ def appeal_accept(
         raise PermissionDeniedError(_("Grid workers report events inside their own grid."))
     today = clock.today()
     _sign_days, handling_days = time_limits_for(appeal_type, category)
-    handling_deadline = add_working_days(today, handling_days)
+    handling_deadline = deadline_after(today, handling_days)
     query_code = querycodes.new_query_code()
     staff = actor if getattr(actor, "is_authenticated", False) else None
     try:
@@ -217,7 +223,7 @@ def appeal_accept(
         actor=staff,
         kind="accept",
         to_status=AppealStatus.ACCEPTED,
-        details={"channel": channel},
+        details={"channel": channel, **provisional_calendar_details(today, handling_deadline)},
     )
     appeal = route_new_appeal(
         appeal=appeal, is_auto_dispatch_allowed=auto_dispatch and channel != Channel.IMPORT

@@ -73,7 +73,9 @@ def appeal_resume(*, actor: Any, appeal: Appeal, expected_version: int, note: st
     suspended_on = appeal.suspended_on or today
     credit = max(0, working_days_between(suspended_on, today))
     deadline = appeal.handling_deadline
-    new_deadline = add_working_days(deadline, credit) if deadline and credit else deadline
+    new_deadline = deadline
+    if deadline and credit:
+        new_deadline = add_working_days(deadline, credit, provisional=True)
     return transition(
         actor=actor,
         appeal=appeal,

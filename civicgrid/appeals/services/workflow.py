@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from civicgrid.accounts.models import Role
 from civicgrid.core.audit import audit_record
 from civicgrid.core.errors import ConflictError, DomainError, PermissionDeniedError
-from civicgrid.core.workdays import add_working_days
 from civicgrid.territory.models import Department
 
 from .. import clock
@@ -31,7 +30,9 @@ from .common import (
     DISPATCH_ROLES,
     FOLLOW_UP_ROLES,
     clean_reason,
+    deadline_after,
     is_admin,
+    provisional_calendar_details,
     require_lead_staff,
     require_role,
     require_scope,
@@ -112,6 +113,8 @@ def _dispatch(
         raise DomainError(_("This department is inactive."), code="invalid", field="department")
     cooperating = [dep for dep in cooperating if dep.pk != department.pk]
     sign_days, _handling = time_limits_for(appeal.appeal_type, appeal.category)
+    today = clock.today()
+    sign_for_deadline = deadline_after(today, sign_days)
     appeal = transition(
         actor=actor,
         appeal=appeal,
@@ -121,12 +124,16 @@ def _dispatch(
         kind=kind,
         changes={
             "lead_department": department,
-            "sign_for_deadline": add_working_days(clock.today(), sign_days),
+            "sign_for_deadline": sign_for_deadline,
             **(changes or {}),
         },
         note=note.strip(),
         department=department,
-        details={"cooperating": [dep.code for dep in cooperating], **(details or {})},
+        details={
+            "cooperating": [dep.code for dep in cooperating],
+            **provisional_calendar_details(today, sign_for_deadline),
+            **(details or {}),
+        },
     )
     Assignment.objects.create(appeal=appeal, department=department, role=AssignmentRole.LEAD)
     Assignment.objects.bulk_create(
@@ -266,6 +273,8 @@ def _reopen(*, actor: Any, appeal: Appeal, expected_version: int, reason: str) -
         raise ConflictError(_("This appeal has no handling department."), code="no_department")
     sign_days, handling_days = time_limits_for(appeal.appeal_type, appeal.category)
     today = clock.today()
+    sign_for_deadline = deadline_after(today, sign_days)
+    handling_deadline = deadline_after(today, handling_days)
     appeal = transition(
         actor=actor,
         appeal=appeal,
@@ -275,13 +284,14 @@ def _reopen(*, actor: Any, appeal: Appeal, expected_version: int, reason: str) -
         kind="reopen",
         changes={
             "reopen_count": F("reopen_count") + 1,
-            "sign_for_deadline": add_working_days(today, sign_days),
-            "handling_deadline": add_working_days(today, handling_days),
+            "sign_for_deadline": sign_for_deadline,
+            "handling_deadline": handling_deadline,
             "signed_at": None,
             "closed_at": None,
         },
         note=reason,
         department=appeal.lead_department,
+        details=provisional_calendar_details(today, handling_deadline) or None,
     )
     if not Assignment.objects.filter(appeal=appeal, role="lead", is_open=True).exists():
         Assignment.objects.create(

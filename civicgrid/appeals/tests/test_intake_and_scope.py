@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from civicgrid.accounts.models import Role, User
-from civicgrid.appeals import services
+from civicgrid.appeals import clock, services
 from civicgrid.appeals.models import Appeal, AppealStatus, Category, ResponsibilityRule, TimeLimit
 from civicgrid.appeals.selectors import (
     appeals_visible_to,
@@ -162,3 +162,18 @@ def test_deadline_lights(accept: Callable[..., Appeal]) -> None:
     assert deadline_light(appeal, dt.date(2026, 10, 20)) == "red"
     appeal.status = AppealStatus.CLOSED
     assert deadline_light(appeal, dt.date(2026, 10, 20)) == ""
+
+
+def test_intake_in_late_december_before_next_year_is_entered(
+    accept: Callable[..., Appeal], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hotline keeps taking appeals when a deadline falls in a year whose holiday
+    arrangement is not entered yet: Monday to Friday count, and the timeline says so."""
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 12, 28))  # a Monday
+    appeal = accept(appeal_type="suggestion")  # 15 working days
+    # 29, 30, 31 Dec (3), then weekdays of 2027 from Fri 1 Jan: 1, 4-8, 11-15, 18 (12).
+    assert appeal.handling_deadline == dt.date(2027, 1, 18)
+    event = appeal.events.get(kind="accept")
+    assert event.details["provisional_calendar"] == [2027]
+    ordinary = accept(appeal_type="consultation")  # 2 working days: inside 2026
+    assert "provisional_calendar" not in ordinary.events.get(kind="accept").details

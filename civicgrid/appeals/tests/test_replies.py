@@ -240,7 +240,11 @@ def test_reopen_window_comes_from_the_settings(
     settings_row = AppealSettings.load()
     settings_row.reopen_within_days = 3
     settings_row.save()
-    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 11, 30))
+    from django.utils import timezone
+
+    assert appeal.replied_at is not None
+    replied_on = timezone.localdate(appeal.replied_at)
+    monkeypatch.setattr(clock, "today", lambda: replied_on + dt.timedelta(days=4))
     with pytest.raises(ConflictError) as caught:
         services.appeal_reopen(
             actor=staff["operator"], appeal=appeal, expected_version=5, reason="仍未解决"

@@ -17,6 +17,7 @@ from civicgrid.core.workdays import (
     add_working_days,
     bundled_years,
     is_working_day,
+    unknown_years,
     working_days_between,
 )
 
@@ -226,3 +227,17 @@ def test_dates_at_the_ends_of_the_range_are_unknown_years_not_crashes() -> None:
     with pytest.raises(CalendarUnknownYearError) as late:
         add_working_days(D(9999, 12, 30), 5)
     assert late.value.year == 9999
+
+
+def test_provisional_counts_monday_to_friday_in_an_unknown_year() -> None:
+    # 2026-12-31 is a Thursday; 2027 is unknown: Fri 1 Jan, Mon 4 Jan, Tue 5 Jan.
+    assert add_working_days(D(2026, 12, 31), 3, provisional=True) == D(2027, 1, 5)
+    assert unknown_years(D(2026, 12, 31), D(2027, 1, 5)) == [2027]
+    assert unknown_years(D(2026, 12, 1), D(2026, 12, 31)) == []
+    # An administrator's override still counts in a provisional year …
+    CalendarDay.objects.create(date=D(2027, 1, 1), is_working_day=False, name="元旦")
+    assert add_working_days(D(2026, 12, 31), 3, provisional=True) == D(2027, 1, 6)
+    # … and once the year is published it is no longer a guess.
+    CalendarYear.objects.create(year=2027, is_published=True)
+    assert unknown_years(D(2026, 12, 31), D(2027, 1, 5)) == []
+    assert add_working_days(D(2026, 12, 31), 3) == D(2027, 1, 6)
