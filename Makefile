@@ -63,6 +63,8 @@ check: install
 	$(BIN)/civicgrid makemigrations --check --dry-run
 	DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 	  DJANGO_ALLOWED_HOSTS=civicgrid.example.org \
+	  CIVICGRID_REGISTRY_HASH_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(48))')" \
+	  CIVICGRID_REGISTRY_ENCRYPTION_KEYS="$$($(BIN)/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
 	  DJANGO_SETTINGS_MODULE=config.settings.production \
 	  $(BIN)/civicgrid check --deploy --fail-level WARNING
 

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "civicgrid.territory",
     "civicgrid.accounts",
     "civicgrid.appeals",
+    "civicgrid.registry",
     "civicgrid.api",
     "civicgrid.demo",
 ]
@@ -231,6 +232,22 @@ CIVICGRID_OPEN311_CONTACT = os.environ.get("CIVICGRID_OPEN311_CONTACT", "12345")
 
 # The city this installation serves (division code); used by coordinate validation and demo data.
 CIVICGRID_CITY_CODE = os.environ.get("CIVICGRID_CITY_CODE", "4404")
+
+# Base registry: ID numbers are stored as a keyed hash (exact lookup) and Fernet ciphertext.
+# Development derives fixed keys from the secret key; production sets both in the environment
+# (``civicgrid check --deploy`` reports them missing). ENCRYPTION_KEYS: comma-separated Fernet
+# keys, the first encrypts, all decrypt (rotation).
+CIVICGRID_REGISTRY_HASH_KEY = os.environ.get("CIVICGRID_REGISTRY_HASH_KEY", "")
+CIVICGRID_REGISTRY_ENCRYPTION_KEYS = os.environ.get("CIVICGRID_REGISTRY_ENCRYPTION_KEYS", "")
+if not CIVICGRID_REGISTRY_HASH_KEY:
+    CIVICGRID_REGISTRY_HASH_KEY = "dev-hash-" + SECRET_KEY
+if not CIVICGRID_REGISTRY_ENCRYPTION_KEYS:
+    import base64 as _base64
+    import hashlib as _hashlib
+
+    CIVICGRID_REGISTRY_ENCRYPTION_KEYS = _base64.urlsafe_b64encode(
+        _hashlib.sha256(("dev-encryption-" + SECRET_KEY).encode()).digest()
+    ).decode("ascii")
 
 LOGGING = {
     "version": 1,

@@ -12,6 +12,9 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("development-only"):
     raise ImproperlyConfigured(
         "DJANGO_SECRET_KEY must be set to a random value of at least 50 characters in production."
     )
+# No development keys for the base registry: both must come from the environment.
+CIVICGRID_REGISTRY_HASH_KEY = os.environ.get("CIVICGRID_REGISTRY_HASH_KEY", "")
+CIVICGRID_REGISTRY_ENCRYPTION_KEYS = os.environ.get("CIVICGRID_REGISTRY_ENCRYPTION_KEYS", "")
 DEBUG = False
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
