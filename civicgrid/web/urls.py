@@ -15,6 +15,7 @@ from .appeals import staff as appeals_staff
 from .appeals import statistics as appeals_statistics
 from .appeals import supervision as appeals_supervision
 from .appeals import workbenches as appeals_workbenches
+from .registry import urls as registry_urls
 
 app_name = "web"
 
@@ -102,3 +103,6 @@ urlpatterns = [
     ),
     path("appeals/<str:number>/<slug:step>/", appeals_staff.appeal_step, name="appeal_step"),
 ]
+
+# Base registry (一库): each part of civicgrid/web/registry/ brings its own patterns.
+urlpatterns += registry_urls.urlpatterns

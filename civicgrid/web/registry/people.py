@@ -1,0 +1,7 @@
+"""Registry pages: people."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,13 @@
+"""The registry's web URLs (mounted under /registry/ in the ``web`` namespace)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+from . import collection, imports, people
+
+urlpatterns: list[URLPattern] = [
+    *people.urlpatterns,
+    *imports.urlpatterns,
+    *collection.urlpatterns,
+]
