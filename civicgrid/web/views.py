@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -14,6 +15,7 @@ from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from civicgrid.accounts.models import Role
@@ -32,6 +34,7 @@ from civicgrid.accounts.services import user_reveal_personal_data
 from civicgrid.core.errors import DomainError, PermissionDeniedError
 from civicgrid.core.masking import mask_phone
 from civicgrid.core.navigation import nav_items_for
+from civicgrid.core.workdays import unknown_years
 from civicgrid.territory.models import AdminUnit
 
 from .context_processors import scope_label
@@ -78,12 +81,27 @@ def home(request: HttpRequest) -> HttpResponse:
         "web/home.html",
         {
             "cards": cards,
+            "calendar_missing_year": _calendar_missing_year(),
             "scope": scope,
             "scope_unit": scope_unit,
             "scope_breadcrumb": breadcrumb,
             "scope_label": scope_label(user),
         },
     )
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _calendar_missing_year() -> int | None:
+    """Next year, from November on, while its official holiday arrangement is not entered:
+    deadlines reaching into it are counted Monday to Friday for now (see core.workdays)."""
+    today = _today()
+    if today.month < 11:
+        return None
+    next_year = today.year + 1
+    return next_year if unknown_years(dt.date(next_year, 1, 1), dt.date(next_year, 1, 1)) else None
 
 
 # --- Territory (行政区划) -------------------------------------------------------------------

@@ -466,3 +466,25 @@ def test_repeated_wrong_passwords_show_the_locked_out_page(xz_grid_worker: Any) 
     response = client.post(reverse("login"), {"username": "xz-grid", "password": "pass-Word-2026"})
     assert response.status_code == 429
     assert "<h1>登录失败次数过多</h1>" in text_of(response)
+
+
+def test_home_warns_when_next_years_holidays_are_missing(
+    city_admin: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as dt
+
+    from civicgrid.core.models import CalendarYear
+    from civicgrid.web import views
+
+    monkeypatch.setattr(views, "_today", lambda: dt.date(2026, 12, 7))
+    page = client_for(city_admin).get(reverse("web:home")).content.decode()
+    assert 'data-notice="calendar"' in page
+    assert "2027" in page
+    assert reverse("admin:core_calendaryear_changelist") in page
+    CalendarYear.objects.create(year=2027, is_published=True)
+    page = client_for(city_admin).get(reverse("web:home")).content.decode()
+    assert 'data-notice="calendar"' not in page
+    monkeypatch.setattr(views, "_today", lambda: dt.date(2026, 6, 1))
+    CalendarYear.objects.filter(year=2027).delete()
+    page = client_for(city_admin).get(reverse("web:home")).content.decode()
+    assert 'data-notice="calendar"' not in page  # too early in the year to warn
