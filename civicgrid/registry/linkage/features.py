@@ -1,0 +1,273 @@
+"""What linkage compares: names, phones, birth dates and addresses reduced to comparable keys.
+
+Every record (a registry person or a source row) becomes one :class:`Features` row:
+
+* **name**: NFKC, spaces and middle dots removed (``张 三`` = ``张三``); ``name_pinyin`` is the
+  toneless pinyin of every character (``张三丰`` → ``zhangsanfeng``), so homophone typos
+  (``章三丰``) and traditional characters (``張三豐``) still agree on it; ``surname_pinyin`` is the
+  first syllable (the first character: compound surnames are rare and agree either way).
+  Pinyin comes from :mod:`pypinyin`, cached per character (a city has a few thousand distinct
+  characters in its names, so 2.5 million names cost one dictionary lookup per character).
+* **phone**: the digits of the number as :func:`civicgrid.core.phones.parse_phone` normalises it
+  (``+86 138-1234-5678`` → ``13812345678``); a string that is no valid number keeps its digits
+  (a typo must still be comparable); ``phone_tail`` is its last four digits (blocking only).
+* **birth date**: ISO ``YYYY-MM-DD`` from a date or common text forms, ``birth_year`` for
+  blocking; missing is ``None`` (linkage treats it as unknown, not as a disagreement).
+* **address**: the standard address parts (district / street / community / road and number /
+  building / unit / room) from :func:`address_parts`; the keys compared are the full key, the
+  building key (road and number + building), the road and number, the community and the
+  district.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+
+from civicgrid.core.phones import parse_phone
+
+_NAME_NOISE = re.compile(r"[\s·•．.\-_'’\"“”()（）]+")
+_DIGITS = re.compile(r"[0-9]+")
+
+
+@lru_cache(maxsize=65536)
+def _char_pinyin(char: str) -> str:
+    from pypinyin import lazy_pinyin  # imported lazily: its dictionaries take a moment to load
+
+    if char.isascii():
+        return char.lower()
+    return "".join(lazy_pinyin(char, errors="ignore")) or char
+
+
+def normalise_name(value: Any) -> str:
+    """The name as compared: NFKC, no spaces or separators (``'张 三'`` → ``'张三'``)."""
+    return _NAME_NOISE.sub("", unicodedata.normalize("NFKC", str(value or ""))).lower()
+
+
+def name_pinyin(name: str) -> str:
+    """Toneless pinyin of a normalised name, no separators (``'張三'`` → ``'zhangsan'``)."""
+    return "".join(_char_pinyin(char) for char in name)
+
+
+def normalise_phone_digits(value: Any) -> str:
+    """The phone's digits: the normalised number when it parses, else the digits it holds."""
+    text = str(value or "").strip()
+    if not text:
+        return ""
+    first = re.split(r"[,，;；/、]", text)[0]
+    parsed = parse_phone(first)
+    if parsed is not None:
+        return parsed.number.replace("-", "")
+    digits = "".join(_DIGITS.findall(unicodedata.normalize("NFKC", first)))
+    if digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    return digits if len(digits) >= 7 else ""
+
+
+_DATE_TEXT = re.compile(r"^\s*(\d{4})\s*[-/.年]?\s*(\d{1,2})\s*[-/.月]?\s*(\d{1,2})\s*日?\s*$")
+
+
+def normalise_birth_date(value: Any) -> str | None:
+    """ISO ``YYYY-MM-DD`` of a birth date given as a date or text; ``None`` if unknown/invalid."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    match = _DATE_TEXT.match(unicodedata.normalize("NFKC", str(value)))
+    if not match:
+        return None
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3])).isoformat()
+    except ValueError:
+        return None
+
+
+# --- addresses -------------------------------------------------------------------------------
+
+ADDRESS_PARTS = (
+    "district",
+    "street",
+    "community",
+    "road",
+    "house_number",
+    "building",
+    "unit",
+    "room",
+)
+
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百]+(?=号|栋|座|幢|单元|楼|层|室|房)")
+_PROVINCE_CITY = re.compile(r"^(广东省|广东)?(珠海市|珠海)?")
+_ADDRESS = re.compile(
+    r"^(?P<district>[^区社]{1,6}区|[^县]{1,6}县)?"
+    r"(?P<street>[^街镇道]{1,8}(?:街道办事处|街道|镇))?"
+    r"(?P<community>[^社村]{1,10}(?:社区居民委员会|社区居委会|社区|村委会|村))?"
+    r"(?P<road>[^路街道巷号]{1,12}(?:大道|路|街|巷|道))?"
+    r"(?P<house_number>[0-9]+(?:-[0-9]+)?号)?"
+    r"(?P<estate>[^0-9栋座幢楼]{1,16}?)?"
+    r"(?P<building>[0-9A-Za-z]+(?:栋|座|幢|号楼|楼))?"
+    r"(?P<unit>[0-9]+单元)?"
+    r"(?P<room>[0-9A-Za-z-]+(?:房|室|号)?)?$"
+)
+
+
+def _chinese_number(text: str) -> str:
+    """``'十二'`` → ``'12'``, ``'三'`` → ``'3'``, ``'二〇一'`` → ``'201'`` (small numbers only)."""
+    if "十" not in text and "百" not in text:
+        return "".join(str(_CN_DIGITS[c]) for c in text)
+    total, current = 0, 0
+    for char in text:
+        if char == "百":
+            total += (current or 1) * 100
+            current = 0
+        elif char == "十":
+            total += (current or 1) * 10
+            current = 0
+        else:
+            current = _CN_DIGITS[char]
+    return str(total + current)
+
+
+def _plain_address_text(value: Any) -> str:
+    text = unicodedata.normalize("NFKC", str(value or ""))
+    text = re.sub(r"[\s,，、()（）#]+", "", text)
+    text = _CN_NUMBER.sub(lambda m: _chinese_number(m.group(0)), text)
+    return _PROVINCE_CITY.sub("", text)
+
+
+def simple_address_parts(value: Any) -> dict[str, str]:
+    """Standard address parts from free text, by a simple pattern (the fallback of
+    :func:`address_parts`); parts not recognised stay empty, an unparsed rest is kept whole in
+    ``road`` so that equal texts still compare equal."""
+    text = _plain_address_text(value)
+    parts = dict.fromkeys(ADDRESS_PARTS, "")
+    if not text:
+        return parts
+    match = _ADDRESS.match(text)
+    if match is None:
+        parts["road"] = text
+        return parts
+    groups = match.groupdict()
+    if not any(groups.get(name) for name in ("district", "street", "community", "road")):
+        parts["road"] = text
+        return parts
+    for name in ADDRESS_PARTS:
+        parts[name] = (groups.get(name) or "").strip()
+    parts["street"] = re.sub(r"(办事处)$", "", parts["street"])
+    parts["community"] = re.sub(r"(居民委员会|居委会|委会)$", "", parts["community"])
+    parts["building"] = re.sub(r"(栋|座|幢|号楼|楼)$", "栋", parts["building"])
+    parts["room"] = re.sub(r"(房|室|号)$", "", parts["room"])
+    estate = (groups.get("estate") or "").strip()
+    if estate and not parts["road"]:
+        # Without a road and number, the estate's name is what places the building.
+        parts["building"] = estate + parts["building"]
+    return parts
+
+
+def address_parts(value: Any) -> dict[str, str]:
+    """Standard address parts of an address text (see the module docstring)."""
+    return simple_address_parts(value)
+
+
+@dataclass(frozen=True)
+class AddressKeys:
+    full: str | None
+    building: str | None
+    road: str | None
+    community: str | None
+    district: str | None
+
+
+def address_keys(parts: Mapping[str, str]) -> AddressKeys:
+    """The keys linkage compares, from standard address parts (``None`` when unknown)."""
+    road = (parts.get("road") or "") + (parts.get("house_number") or "")
+    building = road + "|" + (parts.get("building") or "") if road else ""
+    if not road and parts.get("building"):
+        building = (parts.get("community") or "") + "|" + (parts.get("building") or "")
+    # The unit (单元) is often left out of a written address, the room rarely: the full key is
+    # the building and the room.
+    room = parts.get("room") or ""
+    return AddressKeys(
+        full=(building + "|" + room) if (building and room) else (building or None),
+        building=building or None,
+        road=road or None,
+        community=(parts.get("community") or None),
+        district=(parts.get("district") or None),
+    )
+
+
+# --- one record ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Features:
+    """One record as linkage compares it (see the module docstring)."""
+
+    name: str | None
+    name_pinyin: str | None
+    surname_pinyin: str | None
+    phone: str | None
+    phone_tail: str | None
+    birth_date: str | None
+    birth_year: str | None
+    address_full: str | None
+    address_building: str | None
+    address_road: str | None
+    address_community: str | None
+    address_district: str | None
+
+
+FEATURE_COLUMNS = tuple(Features.__dataclass_fields__)
+
+
+def features_of(
+    *,
+    name: Any,
+    phone: Any = "",
+    birth_date: Any = None,
+    address: Any = "",
+    address_parts_given: Mapping[str, str] | None = None,
+) -> Features:
+    """Features of one record; ``address_parts_given`` (already standard parts, e.g. of a
+    registry address) wins over parsing ``address``."""
+    clean_name = normalise_name(name)
+    pinyin = name_pinyin(clean_name) if clean_name else ""
+    surname = _char_pinyin(clean_name[0]) if clean_name else ""
+    digits = normalise_phone_digits(phone)
+    birth = normalise_birth_date(birth_date)
+    parts = address_parts_given if address_parts_given is not None else address_parts(address)
+    keys = address_keys(parts)
+    return Features(
+        name=clean_name or None,
+        name_pinyin=pinyin or None,
+        surname_pinyin=surname or None,
+        phone=digits or None,
+        phone_tail=digits[-4:] if digits else None,
+        birth_date=birth,
+        birth_year=birth[:4] if birth else None,
+        address_full=keys.full,
+        address_building=keys.building,
+        address_road=keys.road,
+        address_community=keys.community,
+        address_district=keys.district,
+    )
