@@ -422,6 +422,12 @@ class ImportRun(BaseModel):
     )
     file_name = models.CharField(_("file name"), max_length=255)
     file_sha256 = models.CharField(_("file SHA-256"), max_length=64, db_index=True)
+    file_path = models.CharField(
+        _("stored file"),
+        max_length=500,
+        blank=True,
+        help_text=_("Where the imported file is kept, so that an interrupted import can resume."),
+    )
     status = models.CharField(
         _("status"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.RUNNING
     )
