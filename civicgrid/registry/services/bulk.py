@@ -1,0 +1,167 @@
+"""Set-based SQL for imports: rows go in by COPY (PostgreSQL) or one ``executemany`` (SQLite).
+
+* :func:`insert_rows` — plain insert of many rows (the caller knows they are new).
+* :func:`insert_missing` — ``INSERT … ON CONFLICT DO NOTHING`` of many rows: on PostgreSQL
+  the rows are COPied into a temporary staging table (emptied at commit) and moved with one
+  ``INSERT … SELECT … ON CONFLICT DO NOTHING``; on SQLite one ``executemany``.
+* :func:`update_rows` — ``UPDATE … FROM`` a staging table (PostgreSQL) or ``executemany``.
+* :func:`select_in` — ``WHERE column = ANY(%s)`` (PostgreSQL) or ``IN`` lists of at most
+  900 parameters (SQLite).
+Values are prepared by :func:`db_value` (dates and times for SQLite, JSON as text).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection
+
+_SQLITE_IN = 900
+
+
+class Json(str):
+    """A JSON document already serialised (kept as text; jsonb on PostgreSQL parses it)."""
+
+
+def dumps(value: Any) -> Json:
+    return Json(json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def db_value(value: Any) -> Any:
+    """A Python value as the driver of the current database takes it."""
+    if connection.vendor == "postgresql":
+        return value
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Insert ``rows`` (values in ``columns`` order)."""
+    rows = list(rows)
+    if not rows:
+        return
+    names = ", ".join(_quote(column) for column in columns)
+    with connection.cursor() as cursor:
+        if is_postgres():
+            with cursor.cursor.copy(f"COPY {_quote(table)} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            prepared = [[db_value(value) for value in row] for row in rows]
+            cursor.executemany(
+                f"INSERT INTO {_quote(table)} ({names}) VALUES ({marks})",  # noqa: S608
+                prepared,
+            )
+
+
+def _stage(cursor: Any, table: str, columns: Sequence[str], rows: list[Sequence[Any]]) -> str:
+    """COPY ``rows`` into a temporary copy of ``table``'s ``columns``; its name."""
+    stage = f"stage_{table}"
+    names = ", ".join(_quote(column) for column in columns)
+    cursor.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {_quote(stage)} ON COMMIT DELETE ROWS AS "  # noqa: S608
+        f"SELECT * FROM {_quote(table)} WITH NO DATA"
+    )
+    cursor.execute(f"TRUNCATE {_quote(stage)}")
+    with cursor.cursor.copy(f"COPY {_quote(stage)} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+    return stage
+
+
+def insert_missing(
+    table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], conflict: Sequence[str]
+) -> None:
+    """Insert the ``rows`` whose ``conflict`` columns are not in ``table`` yet."""
+    rows = list(rows)
+    if not rows:
+        return
+    names = ", ".join(_quote(column) for column in columns)
+    target = ", ".join(_quote(column) for column in conflict)
+    with connection.cursor() as cursor:
+        if is_postgres():
+            stage = _stage(cursor, table, columns, rows)
+            cursor.execute(
+                f"INSERT INTO {_quote(table)} ({names}) SELECT {names} "  # noqa: S608
+                f"FROM {_quote(stage)} ON CONFLICT ({target}) DO NOTHING"
+            )
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            prepared = [[db_value(value) for value in row] for row in rows]
+            cursor.executemany(
+                f"INSERT INTO {_quote(table)} ({names}) VALUES ({marks}) "  # noqa: S608
+                f"ON CONFLICT ({target}) DO NOTHING",
+                prepared,
+            )
+
+
+def update_rows(
+    table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, extra: str = ""
+) -> None:
+    """Set ``columns[1:]`` of the rows whose ``columns[0]`` (the key) matches; ``extra`` is
+    more ``SET`` SQL (e.g. ``version = version + 1``)."""
+    rows = list(rows)
+    if not rows:
+        return
+    key, *rest = columns
+    with connection.cursor() as cursor:
+        if is_postgres():
+            stage = _stage(cursor, table, columns, rows)
+            sets = ", ".join(f"{_quote(column)} = s.{_quote(column)}" for column in rest)
+            cursor.execute(
+                f"UPDATE {_quote(table)} AS t SET {sets}{', ' + extra if extra else ''} "  # noqa: S608
+                f"FROM {_quote(stage)} AS s WHERE t.{_quote(key)} = s.{_quote(key)}"
+            )
+        else:
+            sets = ", ".join(f"{_quote(column)} = %s" for column in rest)
+            prepared = [[db_value(value) for value in (*row[1:], row[0])] for row in rows]
+            cursor.executemany(
+                f"UPDATE {_quote(table)} SET {sets}{', ' + extra if extra else ''} "  # noqa: S608
+                f"WHERE {_quote(key)} = %s",
+                prepared,
+            )
+
+
+def select_in(sql: str, values: Sequence[Any], params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """Run ``sql`` whose last condition is ``{column} IN %(in)s`` — written as the marker
+    ``IN_VALUES`` — for all ``values``; ``params`` come before the values."""
+    values = list(dict.fromkeys(values))
+    if not values:
+        return []
+    out: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        if is_postgres():
+            cursor.execute(sql.replace("IN_VALUES", "= ANY(%s)"), [*params, values])
+            out.extend(cursor.fetchall())
+        else:
+            for start in range(0, len(values), _SQLITE_IN):
+                part = values[start : start + _SQLITE_IN]
+                marks = "IN (" + ", ".join(["%s"] * len(part)) + ")"
+                cursor.execute(sql.replace("IN_VALUES", marks), [*params, *part])
+                out.extend(cursor.fetchall())
+    return out
+
+
+def advisory_lock(key: int) -> None:
+    """Serialise writers of the same key until the transaction ends (PostgreSQL; SQLite
+    serialises all writers anyway)."""
+    if is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])

@@ -1,0 +1,503 @@
+"""Registry imports (数据导入): persons, households, addresses and legal entities from CSV or Excel.
+
+Flow of :func:`registry_import` (CLI, tests, bench) = :func:`import_start` (permission, the run
+record, audit) + :func:`import_execute` (the work; the web runs it in the background):
+
+1. the file is opened (:mod:`.rows`: UTF-8 or GBK CSV, or .xlsx; the header is found by
+   column name, in English or Chinese); missing required columns fail the whole file with one
+   message naming them;
+2. every row is checked (:mod:`.validation`); a row whose natural key (ID number, USCC,
+   address key, household + member) already came earlier in the file is a duplicate and is
+   reported with the line of the first;
+3. rows are written in chunks (``chunk_size``, 5,000 by default), **one transaction per chunk**
+   holding the chunk's records, source records, conflicts, row errors and the run's counters
+   and ``committed_lines``. A killed process loses at most the chunk in flight, never half of
+   it. ``resume`` continues the unfinished run of the same file, source and kind after its
+   last committed line; repeating an import instead is safe as well: rows whose content this
+   source already delivered are recognised by their fingerprint and write nothing.
+
+Bad rows never stop good ones: they are counted as invalid and kept as :class:`ImportRowError`
+(line, column, masked value, reason), downloadable as a CSV report (:func:`error_report_csv`).
+Messages are rendered in the site language (Chinese) whatever the caller's.
+
+Who may import: administrators and the programme office, and department staff for the sources
+of their own department. The CLI runs as the system (no user). Every start and end is audited.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from civicgrid.accounts.models import Role
+from civicgrid.core.audit import audit_record
+from civicgrid.core.errors import DomainError, NotFoundError, PermissionDeniedError
+from civicgrid.territory.models import AdminUnit
+
+from ..models import EntityKind, ImportRowError, ImportRun, ImportStatus, Source
+from .bulk import advisory_lock, insert_rows
+from .merge import Authority
+from .placement import Placer, address_key
+from .rows import RowFile, column_label
+from .validation import RowChecker, RowError
+from .writers import (
+    ChunkCounts,
+    Context,
+    write_addresses,
+    write_entities,
+    write_households,
+    write_persons,
+)
+
+logger = logging.getLogger(__name__)
+
+CHUNK_ROWS = 5000
+IMPORT_ROLES = frozenset({Role.ADMINISTRATOR, Role.PROGRAMME_OFFICE})
+KIND_NAMES = {
+    "persons": EntityKind.PERSON,
+    "households": EntityKind.HOUSEHOLD,
+    "addresses": EntityKind.ADDRESS,
+    "entities": EntityKind.ENTITY,
+}
+MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024
+
+
+class SimulatedCrash(RuntimeError):
+    """Raised by :func:`import_execute` after ``crash_after_chunks`` chunks (tests, drills)."""
+
+
+@dataclass(frozen=True)
+class _Kind:
+    check: str  # RowChecker method
+    write: Callable[[Context, Any], ChunkCounts]
+    duplicate: Callable[[Any], str]
+    what: str  # untranslated description of the natural key
+
+
+_KINDS: dict[str, _Kind] = {
+    EntityKind.PERSON: _Kind(
+        "person", write_persons, lambda row: row.id_number, gettext_noop("ID number")
+    ),
+    EntityKind.ENTITY: _Kind(
+        "entity", write_entities, lambda row: row.uscc, gettext_noop("credit code")
+    ),
+    EntityKind.ADDRESS: _Kind(
+        "address_row",
+        write_addresses,
+        lambda row: address_key(row.address),
+        gettext_noop("address"),
+    ),
+    EntityKind.HOUSEHOLD: _Kind(
+        "household",
+        write_households,
+        lambda row: f"{row.number}\n{row.id_number}",
+        gettext_noop("household member"),
+    ),
+}
+
+
+# ------------------------------------------------------------------------------ starting
+
+
+def may_import(user: Any, source: Source) -> bool:
+    """Administrators and the programme office; department staff for their department's
+    sources; ``None`` is the system (CLI)."""
+    if user is None:
+        return True
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser or user.role in IMPORT_ROLES:
+        return True
+    return bool(
+        user.role == Role.DEPARTMENT_STAFF
+        and source.department_id is not None
+        and user.department_id == source.department_id
+    )
+
+
+def sources_for(user: Any) -> list[Source]:
+    """The active sources ``user`` may import from."""
+    return [s for s in Source.objects.filter(is_active=True) if may_import(user, s)]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def import_start(
+    *,
+    actor: Any,
+    kind: str,
+    source: str,
+    path: str | Path,
+    file_name: str = "",
+    resume: bool = False,
+) -> ImportRun:
+    """The run that will import ``path``: the unfinished run of the same file, source and kind
+    when ``resume`` (if there is one), else a new run. Checks the actor; audited."""
+    kind = KIND_NAMES.get(kind, kind)
+    if kind not in _KINDS:
+        raise DomainError(
+            _("Unknown record kind “%(kind)s” (persons, households, addresses or entities).")
+            % {"kind": kind},
+            code="invalid",
+            field="kind",
+        )
+    found = Source.objects.filter(code=source).first()
+    if found is None or not found.is_active:
+        raise NotFoundError(
+            _("Unknown data source “%(source)s”; known: %(codes)s.")
+            % {
+                "source": source,
+                "codes": ", ".join(
+                    Source.objects.filter(is_active=True).values_list("code", flat=True)
+                ),
+            },
+            field="source",
+        )
+    if not may_import(actor, found):
+        raise PermissionDeniedError(_("You may not import data of this source."))
+    file_path = Path(path).resolve()
+    if not file_path.is_file():
+        raise DomainError(
+            _("The file %(path)s does not exist.") % {"path": str(path)},
+            code="invalid",
+            field="file",
+        )
+    if file_path.stat().st_size > MAX_FILE_BYTES:
+        raise DomainError(_("The file is too large."), code="invalid", field="file")
+    sha = _sha256(file_path)
+    run = None
+    if resume:
+        run = (
+            ImportRun.objects.filter(entity_kind=kind, source=found, file_sha256=sha)
+            .exclude(status=ImportStatus.COMPLETED)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+    is_resumed = run is not None
+    if run is None:
+        run = ImportRun.objects.create(
+            entity_kind=kind,
+            source=found,
+            file_name=(file_name or file_path.name)[:255],
+            file_sha256=sha,
+            file_path=str(file_path)[:500],
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+    else:
+        run.status = ImportStatus.RUNNING
+        run.file_path = str(file_path)[:500]
+        run.message = ""
+        run.finished_at = None
+        run.save(update_fields=["status", "file_path", "message", "finished_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="registry.import_start",
+        target=run,
+        admin_unit_code="",
+        details={
+            "kind": kind,
+            "source": found.code,
+            "file": run.file_name,
+            "sha256": sha,
+            "resumed_after_line": run.committed_lines if is_resumed else None,
+        },
+    )
+    return run
+
+
+# ------------------------------------------------------------------------------ running
+
+
+def _city() -> tuple[str, int | None]:
+    code = str(getattr(settings, "CIVICGRID_CITY_CODE", "") or "")
+    pk = AdminUnit.objects.filter(code=code).values_list("pk", flat=True).first()
+    return code, pk
+
+
+def import_execute(
+    *,
+    run: ImportRun,
+    chunk_size: int = CHUNK_ROWS,
+    crash_after_chunks: int | None = None,
+    content: bytes | None = None,
+) -> ImportRun:
+    """Import the run's file (see the module docstring); returns the finished run.
+
+    ``crash_after_chunks`` raises :class:`SimulatedCrash` after that many chunks committed
+    (for tests of resuming). Any other exception marks the run failed and is raised again.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        try:
+            return _execute(run, chunk_size, crash_after_chunks, content)
+        except SimulatedCrash:
+            raise
+        except DomainError as error:
+            _finish(run, ImportStatus.FAILED, str(error.message))
+            return run
+        except Exception as error:
+            logger.exception("registry import %s failed", run.pk)
+            _finish(run, ImportStatus.FAILED, _("The import stopped: %(error)s") % {"error": error})
+            raise
+
+
+def _execute(
+    run: ImportRun, chunk_size: int, crash_after_chunks: int | None, content: bytes | None
+) -> ImportRun:
+    kind = run.entity_kind
+    spec = _KINDS[kind]
+    started = time.perf_counter()
+    if content is None:
+        try:
+            content = Path(run.file_path).read_bytes()
+        except OSError as error:
+            raise DomainError(
+                _("The file of this import cannot be read: %(error)s") % {"error": error},
+                code="invalid",
+                field="file",
+            ) from error
+    rows = RowFile(content, run.file_name, kind)
+    del content
+    if not run.total_rows or run.total_rows < rows.estimated_rows:
+        ImportRun.objects.filter(pk=run.pk).update(total_rows=max(0, rows.estimated_rows - 1))
+    placer = Placer.from_database()
+    ctx = Context(
+        source_id=run.source_id,
+        source_code=run.source.code,
+        run_id=run.pk,
+        at=timezone.now(),
+        placer=placer,
+        authority=Authority.from_database(),
+        city=_city(),
+    )
+    checker = RowChecker(kind, placer, today=timezone.localdate())
+    check = getattr(checker, spec.check)
+    seen: dict[str, int] = {}
+    resume_after = run.committed_lines
+    chunk: list[Any] = []
+    in_chunk = 0
+    chunks = 0
+    last_line = resume_after
+    lock_key = int(hashlib.sha256(f"{run.source_id}:{kind}".encode()).hexdigest()[:15], 16)
+    for line, values in rows.rows():
+        record = check(line, values)
+        if record is not None:
+            duplicate_key = spec.duplicate(record)
+            first = seen.get(duplicate_key)
+            if first is not None:
+                checker.error(
+                    "",
+                    _(
+                        "Duplicate row: the same %(what)s as line %(first)s; only the first is "
+                        "imported."
+                    )
+                    % {"what": _(spec.what), "first": first},
+                )
+                record = None
+            else:
+                seen[duplicate_key] = line
+        if line <= resume_after:
+            checker.errors.clear()  # committed before the interruption
+            continue
+        if record is not None:
+            chunk.append(record)
+        in_chunk += 1
+        last_line = line
+        if in_chunk >= chunk_size:
+            _commit(run, ctx, spec, chunk, checker, last_line, lock_key)
+            chunk, in_chunk = [], 0
+            chunks += 1
+            if crash_after_chunks is not None and chunks >= crash_after_chunks:
+                raise SimulatedCrash(f"simulated crash after {chunks} chunk(s)")
+    if in_chunk:
+        _commit(run, ctx, spec, chunk, checker, last_line, lock_key)
+    rows.close()
+    run.refresh_from_db()
+    ImportRun.objects.filter(pk=run.pk).update(
+        total_rows=run.created_count + run.updated_count + run.unchanged_count + run.invalid_count
+    )
+    _finish(run, ImportStatus.COMPLETED, "", seconds=time.perf_counter() - started)
+    return run
+
+
+def _commit(
+    run: ImportRun,
+    ctx: Context,
+    spec: _Kind,
+    chunk: list[Any],
+    checker: RowChecker,
+    last_line: int,
+    lock_key: int,
+) -> None:
+    with transaction.atomic():
+        advisory_lock(lock_key)
+        counts = spec.write(ctx, chunk) if chunk else ChunkCounts()
+        errors = [*checker.errors, *counts.errors]
+        _save_errors(run, errors)
+        ImportRun.objects.filter(pk=run.pk).update(
+            committed_lines=last_line,
+            created_count=F("created_count") + counts.created,
+            updated_count=F("updated_count") + counts.updated,
+            unchanged_count=F("unchanged_count") + counts.unchanged,
+            invalid_count=F("invalid_count") + len({error.line for error in errors}),
+            conflict_count=F("conflict_count") + counts.conflicts,
+            updated_at=timezone.now(),
+        )
+    checker.errors.clear()
+
+
+def _save_errors(run: ImportRun, errors: list[RowError]) -> None:
+    insert_rows(
+        ImportRowError._meta.db_table,
+        ["run_id", "line", "field_name", "value", "message"],
+        (
+            [run.pk, error.line, error.field[:40], error.value[:100], error.message[:300]]
+            for error in sorted(errors, key=lambda error: error.line)
+        ),
+    )
+
+
+def _finish(run: ImportRun, status: str, message: str, *, seconds: float | None = None) -> None:
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=status, message=message[:2000], finished_at=timezone.now()
+    )
+    run.refresh_from_db()
+    audit_record(
+        actor=run.created_by,
+        action="registry.import_finish",
+        target=run,
+        admin_unit_code="",
+        details={
+            "status": status,
+            "created": run.created_count,
+            "updated": run.updated_count,
+            "unchanged": run.unchanged_count,
+            "invalid": run.invalid_count,
+            "conflicts": run.conflict_count,
+            "seconds": round(seconds, 2) if seconds is not None else None,
+            "message": message[:300],
+        },
+    )
+
+
+def registry_import(
+    *,
+    actor: Any,
+    kind: str,
+    source: str,
+    path: str | Path,
+    file_name: str = "",
+    resume: bool = False,
+    chunk_size: int = CHUNK_ROWS,
+    crash_after_chunks: int | None = None,
+) -> ImportRun:
+    """Start (or resume) and run an import to its end; returns the run with its counts."""
+    run = import_start(
+        actor=actor, kind=kind, source=source, path=path, file_name=file_name, resume=resume
+    )
+    return import_execute(run=run, chunk_size=chunk_size, crash_after_chunks=crash_after_chunks)
+
+
+# --------------------------------------------------------------------------- background
+
+
+def import_execute_later(run: ImportRun) -> None:
+    """Run the import in the background: a Celery task when a broker is configured, else a
+    thread of this process (the embedded set-up); ``CIVICGRID_REGISTRY_IMPORT_INLINE`` runs
+    it at once (tests)."""
+    if getattr(settings, "CIVICGRID_REGISTRY_IMPORT_INLINE", False):
+        import_execute(run=run)
+        return
+    if getattr(settings, "CELERY_BROKER_URL", ""):
+        from ..tasks import run_import
+
+        transaction.on_commit(lambda: run_import.delay(run.pk))
+        return
+    thread = threading.Thread(
+        target=run_import_by_id, args=(run.pk,), name=f"registry-import-{run.pk}", daemon=True
+    )
+    transaction.on_commit(thread.start)
+
+
+def run_import_by_id(run_id: int) -> None:
+    """Entry point of the background thread or task."""
+    close_old_connections()
+    try:
+        run = ImportRun.objects.select_related("source").get(pk=run_id)
+        if run.status == ImportStatus.RUNNING:
+            import_execute(run=run)
+    except Exception:  # logged and recorded on the run by import_execute
+        logger.exception("registry import %s failed in the background", run_id)
+    finally:
+        connection.close()
+
+
+# -------------------------------------------------------------------------------- report
+
+
+def error_report_csv(run: ImportRun) -> bytes:
+    """The run's row errors as CSV (UTF-8 with BOM so that Excel opens it): 行号 line,
+    列 field, 值 value (masked), 原因 reason."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    with translation.override(settings.LANGUAGE_CODE):
+        writer.writerow([_("line"), _("field"), _("value"), _("reason")])
+        for line, field_name, value, message in (
+            run.row_errors.order_by("line", "pk")
+            .values_list("line", "field_name", "value", "message")
+            .iterator()
+        ):
+            label = column_label(run.entity_kind, field_name) if field_name else ""
+            writer.writerow([line, label, value, message])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def write_error_report(run: ImportRun, path: str | Path | None = None) -> Path:
+    """Write :func:`error_report_csv` to ``path`` (default: under ``VAR_DIR``); the path."""
+    target = (
+        Path(path)
+        if path
+        else Path(settings.VAR_DIR) / "registry_imports" / (f"import-{run.pk}-errors.csv")
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(error_report_csv(run))
+    return target
+
+
+def run_summary(run: ImportRun) -> dict[str, Any]:
+    """The run's counts as one JSON-able mapping (CLI, API)."""
+    return {
+        "run": run.pk,
+        "kind": run.entity_kind,
+        "source": run.source.code,
+        "file": run.file_name,
+        "status": run.status,
+        "rows": run.total_rows,
+        "committed_lines": run.committed_lines,
+        "created": run.created_count,
+        "updated": run.updated_count,
+        "unchanged": run.unchanged_count,
+        "invalid": run.invalid_count,
+        "conflicts": run.conflict_count,
+        "message": run.message,
+    }

@@ -1,0 +1,1063 @@
+"""Writing one chunk of checked import rows, set-based (see :mod:`.imports` for the flow).
+
+Each writer gets the chunk's checked rows and, inside the chunk's transaction:
+
+1. computes each row's natural key and content fingerprint, and drops the rows whose
+   fingerprint this source already delivered (an identical re-import writes nothing);
+2. places the rest (coordinates → grid in one vectorised lookup; address text → standard
+   key → :class:`Building`/:class:`Address`, created on first sight, distinct keys once);
+3. reads the existing records of the chunk in one query, inserts the new ones in bulk
+   (``ON CONFLICT DO NOTHING`` on the natural key), merges the existing ones field by field
+   (:mod:`.merge`) and writes the changes in bulk;
+4. keeps every row as a :class:`SourceRecord` and opens the conflicts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from civicgrid.core.masking import mask_id_number
+
+from .. import crypto
+from ..models import (
+    Address,
+    Building,
+    EntityKind,
+    FieldConflict,
+    Household,
+    HouseholdMember,
+    LegalEntity,
+    Person,
+    Relation,
+    ReviewStatus,
+    SourceRecord,
+)
+from .bulk import Json, db_value, dumps, insert_missing, insert_rows, select_in, update_rows
+from .merge import Authority, Conflict, as_text, merge_fields, new_field_sources
+from .placement import ParsedAddress, Placer, address_key, building_key
+from .validation import AddressRow, EntityRow, HouseholdRow, PersonRow, RowError, masked
+
+PERSON_FIELDS = (
+    "name",
+    "phone",
+    "registered_address",
+    "registered_division_code",
+    "residence_status",
+    "permit_number",
+    "permit_valid_until",
+    "employer",
+)
+ENTITY_FIELDS = (
+    "name",
+    "kind",
+    "legal_representative",
+    "registered_address",
+    "status",
+    "established_on",
+)
+# Fields whose column has a default: a value with no recorded source counts as empty.
+_DEFAULTED = frozenset({"residence_status", "admin_unit_code", "kind", "status"})
+
+
+@dataclass
+class ChunkCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    conflicts: int = 0
+    errors: list[RowError] = field(default_factory=list)  # found while writing
+
+
+@dataclass
+class Place:
+    address_id: int | None
+    address_key: str
+    unit_code: str
+    unit_pk: int | None
+
+
+class Context:
+    """What every chunk of one import shares: source, time, lookups and caches."""
+
+    def __init__(
+        self,
+        *,
+        source_id: int,
+        source_code: str,
+        run_id: int,
+        at: dt.datetime,
+        placer: Placer,
+        authority: Authority,
+        city: tuple[str, int | None],
+    ) -> None:
+        self.source_id = source_id
+        self.source_code = source_code
+        self.run_id = run_id
+        self.at = at
+        self.at_iso = at.isoformat()
+        self.placer = placer
+        self.authority = authority
+        self.city_code, self.city_pk = city
+        self.addresses = AddressBook(self)
+        self._sources_json: dict[tuple[str, ...], Json] = {}
+
+    def sources_json(self, fields: Sequence[str]) -> Json:
+        """``field_sources`` of a new record (memoised per set of fields)."""
+        key = tuple(fields)
+        found = self._sources_json.get(key)
+        if found is None:
+            found = self._sources_json[key] = dumps(
+                new_field_sources(fields, self.source_code, self.at_iso)
+            )
+        return found
+
+
+def _fingerprint(key: str, fields_json: str) -> str:
+    return hashlib.sha256(f"{key}\n{fields_json}".encode()).hexdigest()
+
+
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _known_fingerprints(ctx: Context, kind: str, keys: Sequence[str]) -> set[tuple[str, str]]:
+    rows = select_in(
+        "SELECT natural_key, fingerprint FROM registry_sourcerecord "
+        "WHERE source_id = %s AND entity_kind = %s AND natural_key IN_VALUES",
+        keys,
+        [ctx.source_id, kind],
+    )
+    return {(key, fingerprint) for key, fingerprint in rows}
+
+
+# ------------------------------------------------------------------------------ addresses
+
+
+class AddressBook:
+    """Buildings and addresses by standard key, created on first sight; ids cached."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.ids: dict[str, tuple[int, str, int | None]] = {}  # key → (id, unit code, unit pk)
+
+    def resolve(
+        self, items: Sequence[tuple[ParsedAddress, tuple[str, int | None] | None]]
+    ) -> list[Place]:
+        """The place of each (parsed address, unit of its point or None)."""
+        missing: dict[str, tuple[ParsedAddress, tuple[str, int | None] | None]] = {}
+        keys = []
+        for parsed, located in items:
+            key = address_key(parsed)
+            keys.append(key)
+            if key and key not in self.ids and key not in missing:
+                missing[key] = (parsed, located)
+        if missing:
+            self._load(missing)
+        places = []
+        for (parsed, located), key in zip(items, keys, strict=True):
+            found = self.ids.get(key) if key else None
+            if located is not None:
+                unit_code, unit_pk = located
+            elif found is not None:
+                unit_code, unit_pk = found[1], found[2]
+            else:
+                unit_code, unit_pk = parsed.unit_code, parsed.unit_pk
+            places.append(Place(found[0] if found else None, key, unit_code, unit_pk))
+        return places
+
+    def _load(
+        self, missing: dict[str, tuple[ParsedAddress, tuple[str, int | None] | None]]
+    ) -> None:
+        self._read(list(missing))
+        todo = {key: value for key, value in missing.items() if key not in self.ids}
+        if not todo:
+            return
+        ctx = self.ctx
+        now = ctx.at
+        buildings: dict[str, list[Any]] = {}
+        for parsed, located in todo.values():
+            bkey = building_key(parsed)
+            if bkey in buildings:
+                continue
+            unit_code, unit_pk = located or (
+                parsed.unit_code or ctx.city_code,
+                parsed.unit_pk if parsed.unit_code else ctx.city_pk,
+            )
+            buildings[bkey] = [
+                now,
+                now,
+                bkey,
+                parsed.district,
+                parsed.street,
+                parsed.community,
+                parsed.road,
+                parsed.house_number,
+                parsed.building,
+                parsed.lon,
+                parsed.lat,
+                unit_pk,
+                unit_code,
+            ]
+        insert_missing(
+            "registry_building",
+            [
+                "created_at",
+                "updated_at",
+                "key",
+                "district",
+                "street",
+                "community",
+                "road",
+                "house_number",
+                "building_name",
+                "lon",
+                "lat",
+                "admin_unit_id",
+                "admin_unit_code",
+            ],
+            buildings.values(),
+            ["key"],
+        )
+        building_ids = dict(
+            select_in("SELECT key, id FROM registry_building WHERE key IN_VALUES", list(buildings))
+        )
+        rows = []
+        for key, (parsed, _located) in todo.items():
+            bid = building_ids[building_key(parsed)]
+            rows.append(
+                [
+                    now,
+                    now,
+                    key,
+                    bid,
+                    parsed.unit,
+                    parsed.room,
+                    parsed.text()[:300],
+                    "",  # admin unit code: the building's, set below
+                    Json("{}"),
+                ]
+            )
+        insert_missing(
+            "registry_address",
+            [
+                "created_at",
+                "updated_at",
+                "key",
+                "building_id",
+                "unit",
+                "room",
+                "full_text",
+                "admin_unit_code",
+                "field_sources",
+            ],
+            rows,
+            ["key"],
+        )
+        # The dwelling is where its building is.
+        select_in(
+            "UPDATE registry_address SET admin_unit_code = (SELECT b.admin_unit_code FROM "
+            "registry_building b WHERE b.id = registry_address.building_id) "
+            "WHERE admin_unit_code = '' AND key IN_VALUES RETURNING id",
+            list(todo),
+        )
+        self._read(list(todo))
+
+    def _read(self, keys: list[str]) -> None:
+        for key, pk, code, unit_pk in select_in(
+            "SELECT a.key, a.id, b.admin_unit_code, b.admin_unit_id FROM registry_address a "
+            "JOIN registry_building b ON b.id = a.building_id WHERE a.key IN_VALUES",
+            keys,
+        ):
+            self.ids[key] = (pk, code, unit_pk)
+
+    def keys_of(self, ids: Sequence[int]) -> dict[int, str]:
+        return dict(select_in("SELECT id, key FROM registry_address WHERE id IN_VALUES", ids))
+
+
+def _locate(ctx: Context, points: Sequence[tuple[float, float] | None]) -> list[Any]:
+    """The (grid code, pk) of each point (None when no point or outside every grid)."""
+    index = [i for i, point in enumerate(points) if point is not None]
+    found: list[Any] = [None] * len(points)
+    if index:
+        located = ctx.placer.locate_many([points[i] for i in index])  # type: ignore[misc]
+        for i, value in zip(index, located, strict=True):
+            found[i] = value
+    return found
+
+
+# -------------------------------------------------------------------------------- persons
+
+
+_PERSON_INSERT = [
+    "created_at",
+    "updated_at",
+    "id_hash",
+    "id_sealed",
+    "id_masked",
+    "name",
+    "sex",
+    "birth_date",
+    "region_code",
+    "phone",
+    "registered_address",
+    "registered_division_code",
+    "residence_status",
+    "permit_number",
+    "permit_valid_until",
+    "employer",
+    "current_address_id",
+    "admin_unit_id",
+    "admin_unit_code",
+    "is_deceased",
+    "field_sources",
+    "version",
+]
+_SOURCE_RECORD = [
+    "source_id",
+    "entity_kind",
+    "natural_key",
+    "fingerprint",
+    "fields",
+    "received_at",
+    "run_id",
+    "line",
+    "person_id",
+    "entity_id",
+    "admin_unit_code",
+]
+
+
+def write_persons(ctx: Context, rows: Sequence[PersonRow]) -> ChunkCounts:
+    counts = ChunkCounts()
+    kind = EntityKind.PERSON
+    prepared = []
+    for row in rows:
+        key = crypto.id_hash(row.id_number)
+        fields = {name: _json_value(value) for name, value in row.values.items()}
+        fields["id_masked"] = mask_id_number(row.id_number)
+        if row.address_text:
+            fields["current_address"] = row.address_text
+        if row.point is not None:
+            fields["lon"], fields["lat"] = row.point
+        fields_json = dumps(fields)
+        prepared.append((row, key, fields_json, _fingerprint(key, fields_json)))
+    known = _known_fingerprints(ctx, kind, [item[1] for item in prepared])
+    todo = [item for item in prepared if (item[1], item[3]) not in known]
+    counts.unchanged += len(prepared) - len(todo)
+    if not todo:
+        return counts
+    located = _locate(ctx, [item[0].point for item in todo])
+    places: list[Place | None] = [None] * len(todo)
+    with_address = [i for i, item in enumerate(todo) if item[0].address is not None]
+    resolved = ctx.addresses.resolve([(todo[i][0].address, located[i]) for i in with_address])  # type: ignore[misc]
+    for i, place in zip(with_address, resolved, strict=True):
+        places[i] = place
+    for i in range(len(todo)):
+        if places[i] is None and located[i] is not None:
+            places[i] = Place(None, "", located[i][0], located[i][1])
+    existing = _existing_persons(ctx, [item[1] for item in todo])
+    new = [i for i, item in enumerate(todo) if item[1] not in existing]
+    if new:
+        _insert_persons(ctx, [todo[i] for i in new], [places[i] for i in new])
+        counts.created += len(new)
+    person_ids = {key: values["id"] for key, values in existing.items()}
+    if new:
+        person_ids.update(
+            select_in(
+                "SELECT id_hash, id FROM registry_person WHERE id_hash IN_VALUES",
+                [todo[i][1] for i in new],
+            )
+        )
+    updates = []
+    conflicts: list[tuple[int, str, str, Conflict]] = []  # (person, key, fingerprint, conflict)
+    for i, (row, key, _fields, fingerprint) in enumerate(todo):
+        current = existing.get(key)
+        if current is None:
+            continue
+        place = places[i]
+        incoming: dict[str, Any] = dict(row.values)
+        if place is not None and place.address_key:
+            incoming["current_address"] = place.address_key
+        if place is not None and place.unit_code:
+            incoming["admin_unit_code"] = place.unit_code
+        result = merge_fields(
+            authority=ctx.authority,
+            kind=kind,
+            source=ctx.source_code,
+            at=ctx.at_iso,
+            current=current["merge"],
+            field_sources=current["field_sources"],
+            incoming=incoming,
+        )
+        conflicts.extend((current["id"], key, fingerprint, c) for c in result.conflicts)
+        if not result.is_changed:
+            counts.unchanged += 1
+            continue
+        counts.updated += 1
+        values = {**current["row"]}
+        for name, value in result.changes.items():
+            if name == "current_address":
+                values["current_address_id"] = place.address_id if place else None
+            elif name == "admin_unit_code":
+                values["admin_unit_code"] = value
+                values["admin_unit_id"] = place.unit_pk if place else None
+            else:
+                values[name] = value
+        updates.append(
+            [
+                current["id"],
+                *(values[name] for name in PERSON_FIELDS),
+                values["current_address_id"],
+                values["admin_unit_id"],
+                values["admin_unit_code"],
+                dumps(result.field_sources),
+                ctx.at,
+            ]
+        )
+    update_rows(
+        "registry_person",
+        [
+            "id",
+            *PERSON_FIELDS,
+            "current_address_id",
+            "admin_unit_id",
+            "admin_unit_code",
+            "field_sources",
+            "updated_at",
+        ],
+        updates,
+        extra="version = registry_person.version + 1"
+        if _is_sqlite()
+        else "version = t.version + 1",
+    )
+    records = []
+    for i, (row, key, fields_json, fingerprint) in enumerate(todo):
+        place = places[i]
+        records.append(
+            [
+                ctx.source_id,
+                kind,
+                key,
+                fingerprint,
+                fields_json,
+                ctx.at,
+                ctx.run_id,
+                row.line,
+                person_ids[key],
+                None,
+                place.unit_code if place else "",
+            ]
+        )
+    insert_rows("registry_sourcerecord", _SOURCE_RECORD, records)
+    counts.conflicts += _open_conflicts(
+        ctx, kind, [(pid, None, key, fp, c) for pid, key, fp, c in conflicts]
+    )
+    return counts
+
+
+def _is_sqlite() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "sqlite"
+
+
+def _existing_persons(ctx: Context, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+    columns = [
+        "id",
+        "id_hash",
+        *PERSON_FIELDS,
+        "current_address_id",
+        "admin_unit_id",
+        "admin_unit_code",
+        "field_sources",
+    ]
+    found = select_in(
+        f"SELECT {', '.join('p.' + c for c in columns)}, a.key FROM registry_person p "  # noqa: S608
+        "LEFT JOIN registry_address a ON a.id = p.current_address_id WHERE p.id_hash IN_VALUES",
+        keys,
+    )
+    out = {}
+    date_field = Person._meta.get_field("permit_valid_until")
+    json_field = Person._meta.get_field("field_sources")
+    from django.db import connection
+
+    for values in found:
+        row = dict(zip(columns, values, strict=False))
+        row["permit_valid_until"] = date_field.to_python(row["permit_valid_until"])
+        sources = row["field_sources"]
+        if isinstance(sources, str):
+            sources = json_field.from_db_value(sources, None, connection)  # type: ignore[attr-defined]
+        sources = sources or {}
+        merge = {name: row[name] for name in PERSON_FIELDS}
+        merge["current_address"] = values[-1] or ""
+        merge["admin_unit_code"] = row["admin_unit_code"]
+        for name in _DEFAULTED:
+            if name in merge and name not in sources:
+                merge[name] = ""
+        out[row["id_hash"]] = {
+            "id": row["id"],
+            "row": row,
+            "merge": merge,
+            "field_sources": sources,
+        }
+    return out
+
+
+def _insert_persons(
+    ctx: Context, items: Sequence[tuple[PersonRow, str, str, str]], places: Sequence[Place | None]
+) -> None:
+    rows = []
+    now = ctx.at
+    for (row, key, _fields, _fingerprint), place in zip(items, places, strict=True):
+        values = row.values
+        given = list(values)
+        address_id = None
+        unit_code, unit_pk = ctx.city_code, ctx.city_pk
+        if place is not None:
+            address_id = place.address_id
+            if address_id is not None:
+                given.append("current_address")
+            if place.unit_code:
+                unit_code, unit_pk = place.unit_code, place.unit_pk
+                given.append("admin_unit_code")
+        rows.append(
+            [
+                now,
+                now,
+                key,
+                crypto.seal(row.id_number),
+                mask_id_number(row.id_number),
+                values.get("name", ""),
+                row.sex,
+                row.birth_date,
+                row.region_code,
+                values.get("phone", ""),
+                values.get("registered_address", ""),
+                values.get("registered_division_code", ""),
+                values.get("residence_status", "registered"),
+                values.get("permit_number", ""),
+                values.get("permit_valid_until"),
+                values.get("employer", ""),
+                address_id,
+                unit_pk,
+                unit_code,
+                False,
+                ctx.sources_json(given),
+                1,
+            ]
+        )
+    insert_missing("registry_person", _PERSON_INSERT, rows, ["id_hash"])
+
+
+def _open_conflicts(
+    ctx: Context, kind: str, items: Sequence[tuple[int | None, int | None, str, str, Conflict]]
+) -> int:
+    """Open the conflicts (person id, entity id, natural key, fingerprint, conflict) that are
+    not open already; the number opened."""
+    if not items:
+        return 0
+    record_ids = {
+        (key, fingerprint): pk
+        for pk, key, fingerprint in select_in(
+            "SELECT id, natural_key, fingerprint FROM registry_sourcerecord "
+            "WHERE source_id = %s AND entity_kind = %s AND natural_key IN_VALUES",
+            [item[2] for item in items],
+            [ctx.source_id, kind],
+        )
+    }
+    already = FieldConflict.objects.filter(
+        status=ReviewStatus.OPEN, entity_kind=kind, proposed_source_id=ctx.source_id
+    )
+    if kind == EntityKind.PERSON:
+        already = already.filter(person_id__in=[item[0] for item in items])
+        open_now = set(already.values_list("person_id", "field_name", "proposed_value"))
+    elif kind == EntityKind.ENTITY:
+        already = already.filter(entity_id__in=[item[1] for item in items])
+        open_now = set(already.values_list("entity_id", "field_name", "proposed_value"))
+    else:
+        already = already.filter(source_record__natural_key__in=[item[2] for item in items])
+        open_now = set(
+            already.values_list("source_record__natural_key", "field_name", "proposed_value")
+        )
+    new = []
+    for person_id, entity_id, key, fingerprint, conflict in items:
+        owner = person_id or entity_id or key
+        marker = (owner, conflict.field_name, conflict.proposed_value)
+        if marker in open_now:
+            continue
+        open_now.add(marker)
+        new.append(
+            FieldConflict(
+                entity_kind=kind,
+                person_id=person_id,
+                entity_id=entity_id,
+                field_name=conflict.field_name,
+                current_value=conflict.current_value,
+                current_source=conflict.current_source,
+                proposed_value=conflict.proposed_value,
+                proposed_source_id=ctx.source_id,
+                source_record_id=record_ids.get((key, fingerprint)),
+                admin_unit_code="",
+            )
+        )
+    _fill_units(new)
+    FieldConflict.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+def _fill_units(conflicts: list[FieldConflict]) -> None:
+    persons = dict(
+        Person.objects.filter(pk__in={c.person_id for c in conflicts if c.person_id}).values_list(
+            "pk", "admin_unit_code"
+        )
+    )
+    entities = dict(
+        LegalEntity.objects.filter(
+            pk__in={c.entity_id for c in conflicts if c.entity_id}
+        ).values_list("pk", "admin_unit_code")
+    )
+    for conflict in conflicts:
+        if conflict.person_id:
+            conflict.admin_unit_code = persons.get(conflict.person_id, "")
+        elif conflict.entity_id:
+            conflict.admin_unit_code = entities.get(conflict.entity_id, "")
+
+
+# ------------------------------------------------------------------------------- entities
+
+
+def write_entities(ctx: Context, rows: Sequence[EntityRow]) -> ChunkCounts:
+    counts = ChunkCounts()
+    kind = EntityKind.ENTITY
+    prepared = []
+    for row in rows:
+        fields = {name: _json_value(value) for name, value in row.values.items()}
+        if row.address_text:
+            fields["actual_address"] = row.address_text
+        fields_json = dumps(fields)
+        prepared.append((row, row.uscc, fields_json, _fingerprint(row.uscc, fields_json)))
+    known = _known_fingerprints(ctx, kind, [item[1] for item in prepared])
+    todo = [item for item in prepared if (item[1], item[3]) not in known]
+    counts.unchanged += len(prepared) - len(todo)
+    if not todo:
+        return counts
+    with_address = [i for i, item in enumerate(todo) if item[0].address is not None]
+    places: list[Place | None] = [None] * len(todo)
+    for i, place in zip(
+        with_address,
+        ctx.addresses.resolve([(todo[i][0].address, None) for i in with_address]),  # type: ignore[misc]
+        strict=True,
+    ):
+        places[i] = place
+    existing = {
+        entity.uscc: entity
+        for entity in LegalEntity.objects.filter(
+            uscc__in=[item[1] for item in todo]
+        ).select_related("actual_address")
+    }
+    new_entities = []
+    conflicts = []
+    changed = []
+    for i, (row, uscc, _fields, fingerprint) in enumerate(todo):
+        place = places[i]
+        entity = existing.get(uscc)
+        if entity is None:
+            given = list(row.values)
+            entity = LegalEntity(
+                uscc=uscc,
+                name=row.values.get("name", ""),
+                kind=row.values.get("kind", "other"),
+                legal_representative=row.values.get("legal_representative", ""),
+                registered_address=row.values.get("registered_address", ""),
+                status=row.values.get("status", "active"),
+                established_on=row.values.get("established_on"),
+                admin_unit_code=ctx.city_code,
+                admin_unit_id=ctx.city_pk,
+            )
+            if place is not None and place.address_id is not None:
+                entity.actual_address_id = place.address_id
+                given.append("actual_address")
+            if place is not None and place.unit_code:
+                entity.admin_unit_code, entity.admin_unit_id = place.unit_code, place.unit_pk
+            entity.field_sources = new_field_sources(given, ctx.source_code, ctx.at_iso)
+            new_entities.append(entity)
+            existing[uscc] = entity
+            continue
+        current: dict[str, Any] = {name: getattr(entity, name) for name in ENTITY_FIELDS}
+        current["actual_address"] = entity.actual_address.key if entity.actual_address else ""
+        sources = entity.field_sources or {}
+        for name in _DEFAULTED:
+            if name in current and name not in sources:
+                current[name] = ""
+        incoming = dict(row.values)
+        if place is not None and place.address_key:
+            incoming["actual_address"] = place.address_key
+        result = merge_fields(
+            authority=ctx.authority,
+            kind=kind,
+            source=ctx.source_code,
+            at=ctx.at_iso,
+            current=current,
+            field_sources=sources,
+            incoming=incoming,
+        )
+        conflicts.extend((None, entity.pk, uscc, fingerprint, c) for c in result.conflicts)
+        if not result.is_changed:
+            counts.unchanged += 1
+            continue
+        for name, value in result.changes.items():
+            if name == "actual_address":
+                entity.actual_address_id = place.address_id if place else None
+                if place is not None and place.unit_code:
+                    entity.admin_unit_code, entity.admin_unit_id = place.unit_code, place.unit_pk
+            else:
+                setattr(entity, name, value)
+        entity.field_sources = result.field_sources
+        entity.version += 1
+        changed.append(entity)
+    LegalEntity.objects.bulk_create(new_entities, batch_size=500)
+    counts.created += len(new_entities)
+    LegalEntity.objects.bulk_update(
+        changed,
+        [
+            *ENTITY_FIELDS,
+            "actual_address",
+            "admin_unit",
+            "admin_unit_code",
+            "field_sources",
+            "version",
+            "updated_at",
+        ],
+        batch_size=500,
+    )
+    counts.updated += len(changed)
+    ids = dict(
+        LegalEntity.objects.filter(uscc__in=[item[1] for item in todo]).values_list("uscc", "pk")
+    )
+    SourceRecord.objects.bulk_create(
+        [
+            SourceRecord(
+                source_id=ctx.source_id,
+                entity_kind=kind,
+                natural_key=uscc,
+                fingerprint=fingerprint,
+                fields=_loads(fields_json),
+                received_at=ctx.at,
+                run_id=ctx.run_id,
+                line=row.line,
+                entity_id=ids[uscc],
+                admin_unit_code=existing[uscc].admin_unit_code,
+            )
+            for row, uscc, fields_json, fingerprint in todo
+        ],
+        batch_size=500,
+    )
+    counts.conflicts += _open_conflicts(ctx, kind, conflicts)
+    return counts
+
+
+def _loads(text: str) -> Any:
+    import json
+
+    return json.loads(text)
+
+
+# ------------------------------------------------------------------------------ addresses
+
+
+def write_addresses(ctx: Context, rows: Sequence[AddressRow]) -> ChunkCounts:
+    counts = ChunkCounts()
+    kind = EntityKind.ADDRESS
+    prepared = []
+    for row in rows:
+        key = address_key(row.address)
+        fields = {"key": key, **row.values}
+        fields_json = dumps(fields)
+        prepared.append((row, key, fields_json, _fingerprint(key, fields_json)))
+    known = _known_fingerprints(ctx, kind, [item[1] for item in prepared])
+    todo = [item for item in prepared if (item[1], item[3]) not in known]
+    counts.unchanged += len(prepared) - len(todo)
+    if not todo:
+        return counts
+    keys = [item[1] for item in todo]
+    before = set(Address.objects.filter(key__in=keys).values_list("key", flat=True))
+    located = _locate(ctx, [item[0].point for item in todo])
+    parsed_with_points = [
+        (
+            row.address
+            if row.point is None
+            else ctx.placer.with_point(row.address, row.point[0], row.point[1]),
+            located[i],
+        )
+        for i, (row, *_rest) in enumerate(todo)
+    ]
+    ctx.addresses.resolve(parsed_with_points)
+    buildings = {
+        address.key: address
+        for address in Address.objects.filter(key__in=keys).select_related("building")
+    }
+    conflicts = []
+    changed_buildings: dict[int, Building] = {}
+    changed_addresses: dict[int, Address] = {}
+    for i, (row, key, _fields, fingerprint) in enumerate(todo):
+        if key not in before:
+            counts.created += 1
+            address = buildings[key]
+            address.field_sources = new_field_sources(
+                ["key", *(["location"] if row.point else [])], ctx.source_code, ctx.at_iso
+            )
+            changed_addresses[address.pk] = address
+            continue
+        address = buildings[key]
+        if row.point is None:
+            counts.unchanged += 1
+            continue
+        building = address.building
+        current = f"{building.lon:.6f},{building.lat:.6f}" if building.lon is not None else ""
+        incoming = f"{row.point[0]:.6f},{row.point[1]:.6f}"
+        result = merge_fields(
+            authority=ctx.authority,
+            kind=kind,
+            source=ctx.source_code,
+            at=ctx.at_iso,
+            current={"location": current},
+            field_sources=address.field_sources or {},
+            incoming={"location": incoming},
+        )
+        conflicts.extend((None, None, key, fingerprint, c) for c in result.conflicts)
+        if not result.is_changed:
+            counts.unchanged += 1
+            continue
+        counts.updated += 1
+        if "location" in result.changes:
+            building.lon, building.lat = row.point
+            if located[i] is not None:
+                building.admin_unit_code, building.admin_unit_id = located[i]
+                address.admin_unit_code = located[i][0]
+            changed_buildings[building.pk] = building
+        address.field_sources = result.field_sources
+        changed_addresses[address.pk] = address
+    Building.objects.bulk_update(
+        changed_buildings.values(),
+        ["lon", "lat", "admin_unit", "admin_unit_code", "updated_at"],
+        batch_size=500,
+    )
+    Address.objects.bulk_update(
+        changed_addresses.values(), ["field_sources", "admin_unit_code"], batch_size=500
+    )
+    SourceRecord.objects.bulk_create(
+        [
+            SourceRecord(
+                source_id=ctx.source_id,
+                entity_kind=kind,
+                natural_key=key,
+                fingerprint=fingerprint,
+                fields=_loads(fields_json),
+                received_at=ctx.at,
+                run_id=ctx.run_id,
+                line=row.line,
+                admin_unit_code=buildings[key].admin_unit_code,
+            )
+            for row, key, fields_json, fingerprint in todo
+        ],
+        batch_size=500,
+    )
+    counts.conflicts += _open_conflicts(ctx, kind, conflicts)
+    return counts
+
+
+# ----------------------------------------------------------------------------- households
+
+
+def write_households(ctx: Context, rows: Sequence[HouseholdRow]) -> ChunkCounts:
+    counts = ChunkCounts()
+    kind = EntityKind.HOUSEHOLD
+    prepared = []
+    for row in rows:
+        member = crypto.id_hash(row.id_number)
+        key = f"{row.number}:{member}"
+        fields = {
+            "household_number": row.number,
+            "id_masked": mask_id_number(row.id_number),
+            "relation": row.relation,
+            **row.values,
+        }
+        fields_json = dumps(fields)
+        prepared.append((row, key, fields_json, _fingerprint(key, fields_json), member))
+    known = _known_fingerprints(ctx, kind, [item[1] for item in prepared])
+    todo = [item for item in prepared if (item[1], item[3]) not in known]
+    counts.unchanged += len(prepared) - len(todo)
+    if not todo:
+        return counts
+    persons = dict(
+        select_in(
+            "SELECT id_hash, id FROM registry_person WHERE id_hash IN_VALUES",
+            [item[4] for item in todo],
+        )
+    )
+    ok = []
+    for item in todo:
+        if item[4] not in persons:
+            row = item[0]
+            counts.errors.append(
+                RowError(
+                    row.line,
+                    "id_number",
+                    masked("id_number", row.id_number),
+                    _(
+                        "身份证号 (id_number): no person with this ID number in the registry; "
+                        "import the persons first."
+                    ),
+                )
+            )
+        else:
+            ok.append(item)
+    todo = ok
+    if not todo:
+        return counts
+    with_address = [i for i, item in enumerate(todo) if item[0].address is not None]
+    places: list[Place | None] = [None] * len(todo)
+    for i, place in zip(
+        with_address,
+        ctx.addresses.resolve([(todo[i][0].address, None) for i in with_address]),  # type: ignore[misc]
+        strict=True,
+    ):
+        places[i] = place
+    numbers = list(dict.fromkeys(item[0].number for item in todo))
+    households = {
+        h.number: h for h in Household.objects.filter(number__in=numbers).select_related("address")
+    }
+    conflicts = []
+    touched: dict[str, Household] = {}
+    created_numbers = set()
+    for i, (row, _key, _fields, fingerprint, _member) in enumerate(todo):
+        place = places[i]
+        household = households.get(row.number)
+        if household is None:
+            household = Household(
+                number=row.number,
+                kind=row.values.get("kind", Household.Kind.FAMILY),
+                admin_unit_code=ctx.city_code,
+            )
+            given = [name for name in ("kind",) if name in row.values]
+            if place is not None and place.address_id is not None:
+                household.address_id = place.address_id
+                given.append("address")
+            if place is not None and place.unit_code:
+                household.admin_unit_code = place.unit_code
+            household.field_sources = new_field_sources(given, ctx.source_code, ctx.at_iso)
+            households[row.number] = household
+            created_numbers.add(row.number)
+            touched[row.number] = household
+            continue
+        current = {
+            "kind": household.kind if "kind" in (household.field_sources or {}) else "",
+            "address": household.address.key if household.address else "",
+        }
+        incoming: dict[str, Any] = {}
+        if "kind" in row.values:
+            incoming["kind"] = row.values["kind"]
+        if place is not None and place.address_key:
+            incoming["address"] = place.address_key
+        result = merge_fields(
+            authority=ctx.authority,
+            kind=kind,
+            source=ctx.source_code,
+            at=ctx.at_iso,
+            current=current,
+            field_sources=household.field_sources or {},
+            incoming=incoming,
+        )
+        conflicts.extend((None, None, row.number, fingerprint, c) for c in result.conflicts)
+        if result.is_changed:
+            for name, value in result.changes.items():
+                if name == "address" and place is not None:
+                    household.address_id = place.address_id
+                    household.admin_unit_code = place.unit_code or household.admin_unit_code
+                elif name == "kind":
+                    household.kind = value
+            household.field_sources = result.field_sources
+            touched[row.number] = household
+    Household.objects.bulk_create(
+        [households[number] for number in created_numbers], batch_size=500
+    )
+    Household.objects.bulk_update(
+        [h for number, h in touched.items() if number not in created_numbers],
+        ["kind", "address", "admin_unit_code", "field_sources", "updated_at"],
+        batch_size=500,
+    )
+    household_ids = dict(Household.objects.filter(number__in=numbers).values_list("number", "pk"))
+    # Members: add or change the relation; one head per household.
+    members = {
+        (m.household_id, m.person_id): m
+        for m in HouseholdMember.objects.filter(household_id__in=household_ids.values())
+    }
+    heads = {hid: pid for (hid, pid), m in members.items() if m.relation == Relation.HEAD}
+    new_members = []
+    changed_members = []
+    for row, _key, _fields, _fp, member in todo:
+        hid = household_ids[row.number]
+        pid = persons[member]
+        if row.relation == Relation.HEAD and heads.get(hid, pid) != pid:
+            counts.errors.append(
+                RowError(
+                    row.line,
+                    "relation",
+                    row.relation,
+                    _("与户主关系 (relation): household %(number)s already has a head.")
+                    % {"number": row.number},
+                )
+            )
+            continue
+        if row.relation == Relation.HEAD:
+            heads[hid] = pid
+        found = members.get((hid, pid))
+        if found is None:
+            found = HouseholdMember(household_id=hid, person_id=pid, relation=row.relation)
+            members[(hid, pid)] = found
+            new_members.append(found)
+            counts.created += 1
+        elif found.relation != row.relation:
+            if found.relation == Relation.HEAD:
+                heads.pop(hid, None)
+            found.relation = row.relation
+            changed_members.append(found)
+            counts.updated += 1
+        elif row.number in touched and row.number not in created_numbers:
+            counts.updated += 1  # the household's kind or address changed
+        else:
+            counts.unchanged += 1
+    HouseholdMember.objects.bulk_create(new_members, batch_size=500)
+    HouseholdMember.objects.bulk_update(changed_members, ["relation", "updated_at"], batch_size=500)
+    bad_lines = {error.line for error in counts.errors}
+    SourceRecord.objects.bulk_create(
+        [
+            SourceRecord(
+                source_id=ctx.source_id,
+                entity_kind=kind,
+                natural_key=key,
+                fingerprint=fingerprint,
+                fields=_loads(fields_json),
+                received_at=ctx.at,
+                run_id=ctx.run_id,
+                line=row.line,
+                person_id=persons[member],
+                admin_unit_code=households[row.number].admin_unit_code,
+            )
+            for row, key, fields_json, fingerprint, member in todo
+            if row.line not in bad_lines
+        ],
+        batch_size=500,
+    )
+    counts.conflicts += _open_conflicts(ctx, kind, conflicts)
+    return counts
+
+
+def text_of(value: Any) -> str:
+    return as_text(db_value(value))

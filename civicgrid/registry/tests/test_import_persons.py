@@ -1,0 +1,192 @@
+"""Registry import of persons: validation, idempotence, 一数一源 conflicts, resume."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from civicgrid.core.idnumbers import id_number_check_digit
+from civicgrid.registry import crypto
+from civicgrid.registry.models import (
+    FieldConflict,
+    ImportRowError,
+    ImportStatus,
+    Person,
+    SourceRecord,
+)
+from civicgrid.registry.services import SimulatedCrash, error_report_csv, registry_import
+
+HEADER = ["身份证号", "姓名", "联系电话", "现住址", "经度", "纬度", "人口类型", "工作单位"]
+
+
+def make_id(region: str, birth: str, sequence: int) -> str:
+    body = f"{region}{birth}{sequence:03d}"
+    return body + id_number_check_digit(body)
+
+
+def write_csv(
+    path: Path, rows: list[list[Any]], *, header: list[str] = HEADER, encoding: str = "utf-8"
+) -> Path:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    path.write_bytes(out.getvalue().encode(encoding))
+    return path
+
+
+@pytest.fixture
+def ids() -> list[str]:
+    return [make_id("440402", f"19{50 + n:02d}0{1 + n % 9}1{n % 9}", 100 + n) for n in range(20)]
+
+
+def test_mixed_file_imports_valid_rows_once_and_reports_every_invalid_row(
+    territory: Any, tmp_path: Path, ids: list[str]
+) -> None:
+    good = ids[0]
+    bad_check = ids[1][:17] + ("0" if ids[1][17] != "0" else "1")
+    rows = [
+        [
+            good,
+            "张三",
+            "13800001111",
+            "珠海市香洲区翠香街道紫荆社区紫荆路12号3栋2单元501",
+            "",
+            "",
+            "户籍",
+            "",
+        ],
+        [bad_check, "李四", "", "", "", "", "", ""],
+        [make_id("440402", "19900230", 123)[:17] + "X", "王五", "", "", "", "", "", ""],
+        [ids[2], "赵六", "12345678", "", "", "", "", ""],
+        [
+            good,
+            "张三",
+            "13800001111",
+            "珠海市香洲区翠香街道紫荆社区紫荆路12号3栋2单元501",
+            "",
+            "",
+            "户籍",
+            "",
+        ],
+        [ids[3], "钱七", "", "", "2.5", "5", "流动人口", "某公司"],
+        [ids[4], "孙八", "", "", "", "", "火星人", ""],
+    ]
+    path = write_csv(tmp_path / "persons.csv", rows, encoding="gbk")
+    run = registry_import(actor=None, kind="persons", source="gongan", path=path)
+    assert run.status == ImportStatus.COMPLETED
+    assert (run.created_count, run.updated_count, run.unchanged_count) == (2, 0, 0)
+    assert run.invalid_count == 5
+    errors = {(e.line, e.field_name): e.message for e in ImportRowError.objects.filter(run=run)}
+    assert set(errors) == {
+        (3, "id_number"),
+        (4, "id_number"),
+        (5, "phone"),
+        (6, ""),
+        (8, "residence_status"),
+    }
+    assert "校验码" in errors[(3, "id_number")] or "check digit" in errors[(3, "id_number")]
+    assert "2" in errors[(6, "")]  # the line of the first occurrence
+    persons = {p.name: p for p in Person.objects.all()}
+    assert set(persons) == {"张三", "钱七"}
+    zhang = persons["张三"]
+    assert zhang.id_hash == crypto.id_hash(good)
+    assert crypto.unseal(zhang.id_sealed) == good
+    assert good not in zhang.id_masked
+    assert zhang.admin_unit_code == territory.xz_community.code
+    assert zhang.current_address is not None
+    assert zhang.current_address.key == "香洲区|||紫荆路|12|3|2|501"
+    assert zhang.field_sources["name"]["source"] == "gongan"
+    qian = persons["钱七"]
+    assert qian.admin_unit_code == territory.xz_grid_1.code
+    assert qian.residence_status == "floating"
+    assert SourceRecord.objects.count() == 2
+    assert all(good not in str(r.fields) for r in SourceRecord.objects.all())
+    report = error_report_csv(run).decode("utf-8-sig")
+    assert report.count("\n") == 6
+    assert good not in report
+
+    again = registry_import(actor=None, kind="persons", source="gongan", path=path)
+    assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 2)
+    assert again.invalid_count == 5
+    assert Person.objects.count() == 2
+    assert SourceRecord.objects.count() == 2
+
+
+def test_two_sources_with_different_names_open_one_conflict(
+    territory: Any, tmp_path: Path, ids: list[str]
+) -> None:
+    gongan = write_csv(tmp_path / "gongan.csv", [[ids[0], "张三", "", "", "", "", "", ""]])
+    minzheng = write_csv(
+        tmp_path / "minzheng.csv", [[ids[0], "张叁", "13800001111", "", "", "", "", ""]]
+    )
+    registry_import(actor=None, kind="persons", source="gongan", path=gongan)
+    run = registry_import(actor=None, kind="persons", source="minzheng", path=minzheng)
+    assert (run.created_count, run.updated_count, run.conflict_count) == (0, 1, 1)
+    person = Person.objects.get()
+    assert person.name == "张三"
+    assert person.phone == "13800001111"  # an empty field is filled by any source
+    assert person.field_sources["phone"]["source"] == "minzheng"
+    conflict = FieldConflict.objects.get()
+    assert (conflict.field_name, conflict.current_value, conflict.proposed_value) == (
+        "name",
+        "张三",
+        "张叁",
+    )
+    assert conflict.proposed_source.code == "minzheng"
+    assert conflict.status == "open"
+    # 民政 again with one more field: a new source record, the same conflict stays single.
+    minzheng2 = write_csv(
+        tmp_path / "minzheng2.csv", [[ids[0], "张叁", "13800001111", "", "", "", "", "民政局"]]
+    )
+    run2 = registry_import(actor=None, kind="persons", source="minzheng", path=minzheng2)
+    assert run2.conflict_count == 0
+    assert FieldConflict.objects.count() == 1
+    # The authority overwrites a value that a non-authoritative source gave first.
+    other = write_csv(tmp_path / "m3.csv", [[ids[5], "王伍", "", "", "", "", "", ""]])
+    registry_import(actor=None, kind="persons", source="minzheng", path=other)
+    fix = write_csv(tmp_path / "g3.csv", [[ids[5], "王五", "", "", "", "", "", ""]])
+    run3 = registry_import(actor=None, kind="persons", source="gongan", path=fix)
+    assert (run3.updated_count, run3.conflict_count) == (1, 0)
+    wang = Person.objects.get(name="王五")
+    assert wang.field_sources["name"]["source"] == "gongan"
+
+
+def test_resume_after_a_crash_keeps_only_whole_chunks(territory: Any, tmp_path: Path) -> None:
+    rows = [
+        [
+            make_id("440402", f"1980{1 + n % 12:02d}{1 + n % 28:02d}", n),
+            f"人{n}",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ]
+        for n in range(23)
+    ]
+    rows[7][0] = "44040219800101001"  # 17 characters: invalid
+    path = write_csv(tmp_path / "persons.csv", rows)
+    with pytest.raises(SimulatedCrash):
+        registry_import(
+            actor=None,
+            kind="persons",
+            source="gongan",
+            path=path,
+            chunk_size=10,
+            crash_after_chunks=1,
+        )
+    assert Person.objects.count() == 9
+    run = registry_import(
+        actor=None, kind="persons", source="gongan", path=path, chunk_size=10, resume=True
+    )
+    assert run.committed_lines == 24
+    assert (run.created_count, run.invalid_count) == (22, 1)
+    assert Person.objects.count() == 22
+    assert SourceRecord.objects.count() == 22
+    assert ImportRowError.objects.filter(run=run).count() == 1
