@@ -57,3 +57,4 @@ __all__ = [
     "sources_for",
     "write_error_report",
 ]
+from .access import conflict_accept, conflict_reject, person_reveal, persons_export  # noqa: F401
