@@ -541,3 +541,30 @@ def test_resume_of_a_signed_appeal_is_409(staff: dict[str, User], xz_appeal: Any
     _signed(staff, xz_appeal)
     response = post(staff["xz_dispatcher"], xz_appeal, "resume", expected_version=3)
     assert_error(response, 409, "illegal_transition")
+
+
+def test_light_filter_follows_the_yellow_light_setting(
+    city_admin: User, accept: Callable[..., Appeal], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With yellow at 3 working days left, the filter and the lights shown agree."""
+    from civicgrid.appeals.models import AppealSettings
+
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 9, 14))  # a Monday
+    settings_row = AppealSettings.load()
+    settings_row.yellow_light_working_days = 3
+    settings_row.save()
+    two_left = accept(title="两天")
+    Appeal.objects.filter(pk=two_left.pk).update(handling_deadline=dt.date(2026, 9, 16))
+    four_left = accept(title="四天")
+    Appeal.objects.filter(pk=four_left.pk).update(handling_deadline=dt.date(2026, 9, 18))
+    client = client_for(city_admin)
+
+    def numbers(query: str) -> set[str]:
+        response = client.get(f"/api/appeals/?{query}")
+        assert response.status_code == 200, response.content
+        return {row["number"] for row in response.json()["results"]}
+
+    assert numbers("light=yellow") == {two_left.number}
+    assert numbers("light=green") == {four_left.number}
+    rows = {row["number"]: row["light"] for row in client.get("/api/appeals/").json()["results"]}
+    assert rows == {two_left.number: "yellow", four_left.number: "green"}

@@ -30,9 +30,8 @@ from civicgrid.appeals.models import (
     Category,
 )
 from civicgrid.appeals.selectors import appeals_visible_to
-from civicgrid.appeals.selectors.lights import deadline_lights
+from civicgrid.appeals.selectors.lights import deadline_lights, light_conditions, light_thresholds
 from civicgrid.core.errors import DomainError, NotFoundError
-from civicgrid.core.workdays import add_working_days
 from civicgrid.territory.models import Department
 
 from ..appeal_serializers import (
@@ -92,17 +91,12 @@ def _running_deadline_q(condition: Callable[[str], Q]) -> Q:
 
 
 def filter_by_light(appeals: QuerySet[Appeal], light: str, on: dt.date) -> QuerySet[Appeal]:
-    """红黄灯 as a database filter, consistent with :func:`deadline_light`: red when the
-    deadline has passed, yellow with at most one working day left, green otherwise."""
-    yellow_end = add_working_days(on, 2)  # first day with two working days left
-    if light == "red":
-        return appeals.filter(_running_deadline_q(lambda f: Q(**{f"{f}__lt": on})))
-    if light == "yellow":
-        return appeals.filter(
-            _running_deadline_q(lambda f: Q(**{f"{f}__gte": on, f"{f}__lt": yellow_end}))
-        )
-    if light == "green":
-        return appeals.filter(_running_deadline_q(lambda f: Q(**{f"{f}__gte": yellow_end})))
+    """红黄灯 as a database filter, the same rule as :func:`deadline_light` (the administrators'
+    yellow-light setting, one calendar call); any other value: appeals without a running
+    deadline."""
+    conditions = light_conditions(light_thresholds(on))
+    if light in conditions:
+        return appeals.filter(conditions[light])
     return appeals.exclude(_running_deadline_q(lambda f: Q(**{f"{f}__isnull": False})))
 
 
