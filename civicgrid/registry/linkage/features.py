@@ -189,6 +189,15 @@ def address_parts(value: Any) -> dict[str, str]:
     return simple_address_parts(value)
 
 
+_NUMBER_SUFFIX = re.compile(r"号$")
+_BUILDING_SUFFIX = re.compile(r"(栋|座|幢|号楼|楼)$")
+_ROOM_SUFFIX = re.compile(r"(号房|房|室|号)$")
+
+
+def _bare(value: Any, suffix: re.Pattern[str]) -> str:
+    return suffix.sub("", unicodedata.normalize("NFKC", str(value or "")).strip())
+
+
 @dataclass(frozen=True)
 class AddressKeys:
     full: str | None
@@ -200,13 +209,17 @@ class AddressKeys:
 
 def address_keys(parts: Mapping[str, str]) -> AddressKeys:
     """The keys linkage compares, from standard address parts (``None`` when unknown)."""
-    road = (parts.get("road") or "") + (parts.get("house_number") or "")
-    building = road + "|" + (parts.get("building") or "") if road else ""
-    if not road and parts.get("building"):
-        building = (parts.get("community") or "") + "|" + (parts.get("building") or "")
+    # Parsers differ in whether they keep the suffixes (``12号`` / ``12``, ``3栋`` / ``3``):
+    # the keys use the bare values.
+    number = _bare(parts.get("house_number"), _NUMBER_SUFFIX)
+    building_part = _bare(parts.get("building"), _BUILDING_SUFFIX)
+    room = _bare(parts.get("room"), _ROOM_SUFFIX)
+    road = (parts.get("road") or "") + ("#" + number if number else "")
+    building = road + "|" + building_part if road else ""
+    if not road and building_part:
+        building = (parts.get("community") or "") + "|" + building_part
     # The unit (单元) is often left out of a written address, the room rarely: the full key is
     # the building and the room.
-    room = parts.get("room") or ""
     return AddressKeys(
         full=(building + "|" + room) if (building and room) else (building or None),
         building=building or None,

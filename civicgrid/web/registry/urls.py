@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.urls import URLPattern
 
-from . import collection, imports, people
+from . import collection, imports, linkage, people
 
 urlpatterns: list[URLPattern] = [
     *people.urlpatterns,
     *imports.urlpatterns,
     *collection.urlpatterns,
+    *linkage.urlpatterns,
 ]
