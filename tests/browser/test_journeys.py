@@ -108,6 +108,7 @@ def test_language_switch_to_english(
         "Replies to review",
         "Supervision board",
         "Statistics",
+        "Collected data to confirm",
     ]
     assert "Log out" in page.inner_text("header")
     page.click("form.language-switch button[value=zh-hans]")
