@@ -118,6 +118,13 @@ def demo_accounts() -> list[DemoAccount]:
             department_code="street-440402001",
         ),
         DemoAccount("xz-grid", Role.GRID_WORKER, "香洲网格员", scope_code="grid:440402001"),
+        DemoAccount(
+            "xz-community",
+            Role.DEPARTMENT_STAFF,
+            "紫荆社区工作人员",
+            scope_code="440402001001",
+            description="community of xz-grid's grid: confirms its collected registry data",
+        ),
         DemoAccount("dm-grid", Role.GRID_WORKER, "斗门网格员", scope_code="grid:440403001"),
         DemoAccount("citizen", Role.CITIZEN, "市民张先生"),
     ]

@@ -71,7 +71,7 @@ def test_departments_and_aliases(demo: Any) -> None:
 
 @pytest.mark.django_db
 def test_demo_accounts_are_scoped_by_district(demo: Any) -> None:
-    assert len(demo["accounts"]) == 13
+    assert len(demo["accounts"]) == 14
     xz_grid = User.objects.get(username="xz-grid")
     dm_dispatcher = User.objects.get(username="dm-dispatcher")
     assert xz_grid.check_password(loader.DEMO_PASSWORD)
