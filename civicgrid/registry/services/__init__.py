@@ -58,3 +58,9 @@ __all__ = [
     "write_error_report",
 ]
 from .access import conflict_accept, conflict_reject, person_reveal, persons_export  # noqa: F401
+from .collection import (  # noqa: F401
+    change_request_confirm,
+    change_request_reject,
+    change_request_submit,
+    change_request_withdraw,
+)
