@@ -18,6 +18,9 @@ class WebConfig(AppConfig):
         register_nav_item(NavItem("departments", _("Departments"), "web:departments", order=30))
         register_nav_item(NavItem("staff", _("Staff directory"), "web:staff", order=40))
         self._register_appeal_nav(NavItem, register_nav_item)
+        from .registry import people_menu  # 人口、法人、冲突审核、人口统计
+
+        people_menu.register_navigation()
 
     @staticmethod
     def _register_appeal_nav(nav_item: Any, register: Any) -> None:

@@ -90,6 +90,11 @@ class PersonRow:
     unit_name: str
     fields: Mapping[str, FieldView]
 
+    @property
+    def cells(self) -> list[FieldView]:
+        """The visible fields in list-column order."""
+        return [self.fields[name] for name in PERSON_LIST_FIELDS if name in self.fields]
+
 
 @dataclass(frozen=True)
 class MemberView:
@@ -170,6 +175,10 @@ class EntityRow:
     admin_unit_code: str
     unit_name: str
     fields: Mapping[str, FieldView]
+
+    @property
+    def cells(self) -> list[FieldView]:
+        return [self.fields[name] for name in ENTITY_LIST_FIELDS if name in self.fields]
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,9 @@ def test_staff_home_shows_cards_and_scope(xz_grid_worker: Any) -> None:
         "appeal_grid_report",
         "appeal_intake",
         "registry_collect",
+        "registry_people",
+        "registry_entities",
+        "registry_figures",
     ]
     assert response.context["scope_label"] == "紫荆第1网格"
     assert [u.name for u in response.context["scope_breadcrumb"]] == [
