@@ -37,6 +37,7 @@ from civicgrid.registry.services import (
     run_summary,
     write_error_report,
 )
+from civicgrid.registry.services.bulk import can_pipeline
 
 NAME = "import"
 HELP = "Import persons, households, addresses or legal entities from CSV/Excel (一数一源)."
@@ -73,7 +74,7 @@ def handle(command: BaseCommand, options: dict[str, Any]) -> None:
         )
     except DomainError as error:
         raise CommandError(str(error.message), returncode=2) from error
-    run = import_execute(run=run, chunk_size=options["chunk_size"])
+    run = import_execute(run=run, chunk_size=options["chunk_size"], pipeline=can_pipeline())
     summary = run_summary(run)
     report = write_error_report(run, options.get("report")) if run.invalid_count else None
     summary["error_report"] = str(report) if report else None
@@ -81,6 +82,4 @@ def handle(command: BaseCommand, options: dict[str, Any]) -> None:
     if run.status != ImportStatus.COMPLETED:
         raise CommandError(run.message or "import failed", returncode=2)
     if run.invalid_count:
-        raise CommandError(
-            f"{run.invalid_count} invalid row(s); see {report}", returncode=1
-        )
+        raise CommandError(f"{run.invalid_count} invalid row(s); see {report}", returncode=1)

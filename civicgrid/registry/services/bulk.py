@@ -165,3 +165,22 @@ def advisory_lock(key: int) -> None:
     if is_postgres():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def relax_commit() -> None:
+    """Let this transaction's commit return before its WAL reaches the disk (PostgreSQL).
+
+    Safe for import chunks: a chunk's rows and the run's ``committed_lines`` are in the same
+    transaction, so a server crash loses both together (at most the last few chunks), and a
+    resume simply writes them again; the database stays consistent either way."""
+    if is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+def can_pipeline() -> bool:
+    """Whether a second connection sees the same database (not an in-memory SQLite one)."""
+    if connection.vendor != "sqlite":
+        return True
+    name = str(connection.settings_dict.get("NAME") or "")
+    return bool(name) and ":memory:" not in name and "mode=memory" not in name

@@ -30,6 +30,7 @@ import csv
 import hashlib
 import io
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -50,7 +51,7 @@ from civicgrid.core.errors import DomainError, NotFoundError, PermissionDeniedEr
 from civicgrid.territory.models import AdminUnit
 
 from ..models import EntityKind, ImportRowError, ImportRun, ImportStatus, Source
-from .bulk import advisory_lock, insert_rows
+from .bulk import advisory_lock, can_pipeline, insert_rows, relax_commit
 from .merge import Authority
 from .placement import Placer, address_key
 from .rows import RowFile, column_label
@@ -241,15 +242,19 @@ def import_execute(
     chunk_size: int = CHUNK_ROWS,
     crash_after_chunks: int | None = None,
     content: bytes | None = None,
+    pipeline: bool = False,
 ) -> ImportRun:
     """Import the run's file (see the module docstring); returns the finished run.
 
     ``crash_after_chunks`` raises :class:`SimulatedCrash` after that many chunks committed
-    (for tests of resuming). Any other exception marks the run failed and is raised again.
+    (for tests of resuming). ``pipeline`` writes in a second thread with its own database
+    connection while this one checks the next chunk (CLI, web, bench; not inside a test's
+    transaction, which the writer's connection cannot see). Any other exception marks the
+    run failed and is raised again.
     """
     with translation.override(settings.LANGUAGE_CODE):
         try:
-            return _execute(run, chunk_size, crash_after_chunks, content)
+            return _execute(run, chunk_size, crash_after_chunks, content, pipeline)
         except SimulatedCrash:
             raise
         except DomainError as error:
@@ -262,7 +267,11 @@ def import_execute(
 
 
 def _execute(
-    run: ImportRun, chunk_size: int, crash_after_chunks: int | None, content: bytes | None
+    run: ImportRun,
+    chunk_size: int,
+    crash_after_chunks: int | None,
+    content: bytes | None,
+    pipeline: bool,
 ) -> ImportRun:
     kind = run.entity_kind
     spec = _KINDS[kind]
@@ -296,41 +305,43 @@ def _execute(
     resume_after = run.committed_lines
     chunk: list[Any] = []
     in_chunk = 0
-    chunks = 0
     last_line = resume_after
     lock_key = int(hashlib.sha256(f"{run.source_id}:{kind}".encode()).hexdigest()[:15], 16)
-    for line, values in rows.rows():
-        record = check(line, values)
-        if record is not None:
-            duplicate_key = spec.duplicate(record)
-            first = seen.get(duplicate_key)
-            if first is not None:
-                checker.error(
-                    "",
-                    _(
-                        "Duplicate row: the same %(what)s as line %(first)s; only the first is "
-                        "imported."
+    committer = _Committer(run, ctx, spec, lock_key, crash_after_chunks, threaded=pipeline)
+    try:
+        for line, values in rows.rows():
+            record = check(line, values)
+            if record is not None:
+                duplicate_key = spec.duplicate(record)
+                first = seen.get(duplicate_key)
+                if first is not None:
+                    checker.error(
+                        "",
+                        _(
+                            "Duplicate row: the same %(what)s as line %(first)s; only the first "
+                            "is imported."
+                        )
+                        % {"what": _(spec.what), "first": first},
                     )
-                    % {"what": _(spec.what), "first": first},
-                )
-                record = None
-            else:
-                seen[duplicate_key] = line
-        if line <= resume_after:
-            checker.errors.clear()  # committed before the interruption
-            continue
-        if record is not None:
-            chunk.append(record)
-        in_chunk += 1
-        last_line = line
-        if in_chunk >= chunk_size:
-            _commit(run, ctx, spec, chunk, checker, last_line, lock_key)
-            chunk, in_chunk = [], 0
-            chunks += 1
-            if crash_after_chunks is not None and chunks >= crash_after_chunks:
-                raise SimulatedCrash(f"simulated crash after {chunks} chunk(s)")
-    if in_chunk:
-        _commit(run, ctx, spec, chunk, checker, last_line, lock_key)
+                    record = None
+                else:
+                    seen[duplicate_key] = line
+            if line <= resume_after:
+                checker.errors.clear()  # committed before the interruption
+                continue
+            if record is not None:
+                chunk.append(record)
+            in_chunk += 1
+            last_line = line
+            if in_chunk >= chunk_size:
+                committer.commit(chunk, checker.errors, last_line)
+                checker.errors = []
+                chunk, in_chunk = [], 0
+        if in_chunk:
+            committer.commit(chunk, checker.errors, last_line)
+            checker.errors = []
+    finally:
+        committer.close()
     rows.close()
     run.refresh_from_db()
     ImportRun.objects.filter(pk=run.pk).update(
@@ -340,19 +351,104 @@ def _execute(
     return run
 
 
+class _Committer:
+    """Writes chunks, one transaction each: in this thread, or (``threaded``) in a writer
+    thread with its own database connection, so that checking the next chunk (Python) overlaps
+    writing this one (the database). Chunks are committed in order; an error in the writer
+    stops the import at the next chunk handed over."""
+
+    def __init__(
+        self,
+        run: ImportRun,
+        ctx: Context,
+        spec: _Kind,
+        lock_key: int,
+        crash_after_chunks: int | None,
+        *,
+        threaded: bool,
+    ) -> None:
+        self.run = run
+        self.ctx = ctx
+        self.spec = spec
+        self.lock_key = lock_key
+        self.crash_after_chunks = crash_after_chunks
+        self.chunks = 0
+        self.error: BaseException | None = None
+        self.thread: threading.Thread | None = None
+        if threaded:
+            self.queue: queue.Queue[tuple[list[Any], list[RowError], int] | None] = queue.Queue(
+                maxsize=1
+            )
+            self.language = translation.get_language()
+            self.thread = threading.Thread(
+                target=self._work, name=f"registry-import-writer-{run.pk}", daemon=True
+            )
+            self.thread.start()
+
+    def commit(self, chunk: list[Any], errors: list[RowError], last_line: int) -> None:
+        if self.thread is None:
+            self._commit(chunk, errors, last_line)
+            return
+        item = (chunk, errors, last_line)
+        while True:
+            self._raise()
+            try:
+                self.queue.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+
+    def close(self) -> None:
+        if self.thread is not None:
+            while self.thread.is_alive():
+                try:
+                    self.queue.put(None, timeout=0.5)
+                    break
+                except queue.Full:
+                    continue
+            self.thread.join()
+            self.thread = None
+        self._raise()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+    def _work(self) -> None:
+        try:
+            with translation.override(self.language):
+                while True:
+                    item = self.queue.get()
+                    if item is None:
+                        return
+                    self._commit(*item)
+        except BaseException as error:  # handed to the reading thread
+            self.error = error
+        finally:
+            connection.close()
+
+    def _commit(self, chunk: list[Any], errors: list[RowError], last_line: int) -> None:
+        _commit(self.run, self.ctx, self.spec, chunk, errors, last_line, self.lock_key)
+        self.chunks += 1
+        if self.crash_after_chunks is not None and self.chunks >= self.crash_after_chunks:
+            raise SimulatedCrash(f"simulated crash after {self.chunks} chunk(s)")
+
+
 def _commit(
     run: ImportRun,
     ctx: Context,
     spec: _Kind,
     chunk: list[Any],
-    checker: RowChecker,
+    row_errors: list[RowError],
     last_line: int,
     lock_key: int,
 ) -> None:
     with transaction.atomic():
+        relax_commit()
         advisory_lock(lock_key)
         counts = spec.write(ctx, chunk) if chunk else ChunkCounts()
-        errors = [*checker.errors, *counts.errors]
+        errors = [*row_errors, *counts.errors]
         _save_errors(run, errors)
         ImportRun.objects.filter(pk=run.pk).update(
             committed_lines=last_line,
@@ -363,7 +459,6 @@ def _commit(
             conflict_count=F("conflict_count") + counts.conflicts,
             updated_at=timezone.now(),
         )
-    checker.errors.clear()
 
 
 def _save_errors(run: ImportRun, errors: list[RowError]) -> None:
@@ -410,12 +505,15 @@ def registry_import(
     resume: bool = False,
     chunk_size: int = CHUNK_ROWS,
     crash_after_chunks: int | None = None,
+    pipeline: bool = False,
 ) -> ImportRun:
     """Start (or resume) and run an import to its end; returns the run with its counts."""
     run = import_start(
         actor=actor, kind=kind, source=source, path=path, file_name=file_name, resume=resume
     )
-    return import_execute(run=run, chunk_size=chunk_size, crash_after_chunks=crash_after_chunks)
+    return import_execute(
+        run=run, chunk_size=chunk_size, crash_after_chunks=crash_after_chunks, pipeline=pipeline
+    )
 
 
 # --------------------------------------------------------------------------- background
@@ -445,7 +543,7 @@ def run_import_by_id(run_id: int) -> None:
     try:
         run = ImportRun.objects.select_related("source").get(pk=run_id)
         if run.status == ImportStatus.RUNNING:
-            import_execute(run=run)
+            import_execute(run=run, pipeline=can_pipeline())
     except Exception:  # logged and recorded on the run by import_execute
         logger.exception("registry import %s failed in the background", run_id)
     finally:

@@ -235,7 +235,7 @@ class Placer:
         self.city_code = city_code
         self.locator = locator
         self.units = {unit.code: unit for unit in units}
-        self.levels = {
+        self.levels: dict[str, _Level] = {
             level: _Level()
             for level in (
                 AdminLevel.CITY,
@@ -305,7 +305,7 @@ class Placer:
             or names.get(AdminLevel.STREET)
             or names.get(AdminLevel.DISTRICT)
         )
-        canonical = self._canonical(finest)
+        names_of = self._canonical(finest)
         road = house_number = compound = building = unit = room = ""
         match = _ROAD_NUMBER.match(rest) or _NUMBER_ONLY.match(rest)
         if match:
@@ -329,7 +329,9 @@ class Placer:
                 compound = rest
                 rest = ""
         return ParsedAddress(
-            **canonical,
+            district=names_of["district"],
+            street=names_of["street"],
+            community=names_of["community"],
             road=road,
             house_number=house_number,
             compound=compound,
@@ -374,6 +376,7 @@ class Placer:
             return found
         names: dict[str, UnitName] = {}
         within = self.city_code
+        level: str
         for level, value in (
             (AdminLevel.DISTRICT, district),
             (AdminLevel.STREET, street),
@@ -396,7 +399,9 @@ class Placer:
             if not canonical[level]:
                 canonical[level] = normalise_text(value)
         parsed = ParsedAddress(
-            **canonical,
+            district=canonical["district"],
+            street=canonical["street"],
+            community=canonical["community"],
             road=normalise_text(road),
             house_number=_bare(house_number, ["号"]).replace("之", "-"),
             building=_bare(building, ["号楼", "栋", "幢", "座"]).upper(),

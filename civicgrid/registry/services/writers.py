@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from civicgrid.core.masking import mask_id_number
@@ -38,7 +39,16 @@ from ..models import (
     ReviewStatus,
     SourceRecord,
 )
-from .bulk import Json, db_value, dumps, insert_missing, insert_rows, select_in, update_rows
+from .bulk import (
+    Json,
+    db_value,
+    dumps,
+    insert_missing,
+    insert_rows,
+    is_postgres,
+    select_in,
+    update_rows,
+)
 from .merge import Authority, Conflict, as_text, merge_fields, new_field_sources
 from .placement import ParsedAddress, Placer, address_key, building_key
 from .validation import AddressRow, EntityRow, HouseholdRow, PersonRow, RowError, masked
@@ -356,8 +366,8 @@ def write_persons(ctx: Context, rows: Sequence[PersonRow]) -> ChunkCounts:
     places: list[Place | None] = [None] * len(todo)
     with_address = [i for i, item in enumerate(todo) if item[0].address is not None]
     resolved = ctx.addresses.resolve([(todo[i][0].address, located[i]) for i in with_address])  # type: ignore[misc]
-    for i, place in zip(with_address, resolved, strict=True):
-        places[i] = place
+    for i, resolved_place in zip(with_address, resolved, strict=True):
+        places[i] = resolved_place
     for i in range(len(todo)):
         if places[i] is None and located[i] is not None:
             places[i] = Place(None, "", located[i][0], located[i][1])
@@ -492,7 +502,7 @@ def _existing_persons(ctx: Context, keys: Sequence[str]) -> dict[str, dict[str, 
         row["permit_valid_until"] = date_field.to_python(row["permit_valid_until"])
         sources = row["field_sources"]
         if isinstance(sources, str):
-            sources = json_field.from_db_value(sources, None, connection)  # type: ignore[attr-defined]
+            sources = json_field.from_db_value(sources, None, connection)  # type: ignore[arg-type]
         sources = sources or {}
         merge = {name: row[name] for name in PERSON_FIELDS}
         merge["current_address"] = values[-1] or ""
@@ -552,6 +562,15 @@ def _insert_persons(
                 1,
             ]
         )
+    if is_postgres():
+        # Usually every new person is new to the table too: COPY them straight in; should
+        # another import have added one meanwhile, fall back to ON CONFLICT DO NOTHING.
+        try:
+            with transaction.atomic():
+                insert_rows("registry_person", _PERSON_INSERT, rows)
+            return
+        except IntegrityError:
+            pass
     insert_missing("registry_person", _PERSON_INSERT, rows, ["id_hash"])
 
 
@@ -576,7 +595,9 @@ def _open_conflicts(
     )
     if kind == EntityKind.PERSON:
         already = already.filter(person_id__in=[item[0] for item in items])
-        open_now = set(already.values_list("person_id", "field_name", "proposed_value"))
+        open_now: set[tuple[Any, str, str]] = set(
+            already.values_list("person_id", "field_name", "proposed_value")
+        )
     elif kind == EntityKind.ENTITY:
         already = already.filter(entity_id__in=[item[1] for item in items])
         open_now = set(already.values_list("entity_id", "field_name", "proposed_value"))
@@ -649,12 +670,12 @@ def write_entities(ctx: Context, rows: Sequence[EntityRow]) -> ChunkCounts:
         return counts
     with_address = [i for i, item in enumerate(todo) if item[0].address is not None]
     places: list[Place | None] = [None] * len(todo)
-    for i, place in zip(
+    for i, resolved_place in zip(
         with_address,
         ctx.addresses.resolve([(todo[i][0].address, None) for i in with_address]),  # type: ignore[misc]
         strict=True,
     ):
-        places[i] = place
+        places[i] = resolved_place
     existing = {
         entity.uscc: entity
         for entity in LegalEntity.objects.filter(
@@ -662,7 +683,7 @@ def write_entities(ctx: Context, rows: Sequence[EntityRow]) -> ChunkCounts:
         ).select_related("actual_address")
     }
     new_entities = []
-    conflicts = []
+    conflicts: list[tuple[int | None, int | None, str, str, Conflict]] = []
     changed = []
     for i, (row, uscc, _fields, fingerprint) in enumerate(todo):
         place = places[i]
@@ -802,7 +823,7 @@ def write_addresses(ctx: Context, rows: Sequence[AddressRow]) -> ChunkCounts:
         address.key: address
         for address in Address.objects.filter(key__in=keys).select_related("building")
     }
-    conflicts = []
+    conflicts: list[tuple[int | None, int | None, str, str, Conflict]] = []
     changed_buildings: dict[int, Building] = {}
     changed_addresses: dict[int, Address] = {}
     for i, (row, key, _fields, fingerprint) in enumerate(todo):
@@ -923,17 +944,17 @@ def write_households(ctx: Context, rows: Sequence[HouseholdRow]) -> ChunkCounts:
         return counts
     with_address = [i for i, item in enumerate(todo) if item[0].address is not None]
     places: list[Place | None] = [None] * len(todo)
-    for i, place in zip(
+    for i, resolved_place in zip(
         with_address,
         ctx.addresses.resolve([(todo[i][0].address, None) for i in with_address]),  # type: ignore[misc]
         strict=True,
     ):
-        places[i] = place
+        places[i] = resolved_place
     numbers = list(dict.fromkeys(item[0].number for item in todo))
     households = {
         h.number: h for h in Household.objects.filter(number__in=numbers).select_related("address")
     }
-    conflicts = []
+    conflicts: list[tuple[int | None, int | None, str, str, Conflict]] = []
     touched: dict[str, Household] = {}
     created_numbers = set()
     for i, (row, _key, _fields, fingerprint, _member) in enumerate(todo):
