@@ -64,7 +64,8 @@ NOISY_COLUMNS = ("name", "phone", "address", "birth_date", "truth_id_number", "n
 
 def make_id_number(region_code: str, birth_date: dt.date, sequence: int) -> str:
     """An 18-character ID number: region, birth date, 3-digit sequence (odd: male), check."""
-    body = f"{region_code}{birth_date:%Y%m%d}{sequence:03d}"
+    date = birth_date.year * 10_000 + birth_date.month * 100 + birth_date.day
+    body = f"{region_code}{date:08d}{sequence:03d}"
     return body + id_number_check_digit(body)
 
 
@@ -125,7 +126,7 @@ def given_name(rng: random.Random, sex: str, birth_year: int) -> str:
 
 
 def mobile_phone(rng: random.Random) -> str:
-    return MOBILE_PREFIXES.pick(rng) + f"{rng.randrange(100_000_000):08d}"
+    return MOBILE_PREFIXES.pick(rng) + f"{int(rng.random() * 100_000_000):08d}"
 
 
 def place_name(rng: random.Random) -> str:

@@ -90,6 +90,8 @@ class _Family:
     origin_address: str
     hmt: tuple[str, str, int] | None
     surname: str = ""  # the children's surname (the father's)
+    dwelling_text: str = ""
+    point: tuple[str, str] = ("", "")
     head_surname: str = ""
     phones: list[str] = field(default_factory=list)
 
@@ -259,6 +261,9 @@ class Population:
         phone = self._phone(rng, family, age)
         dwelling = family.dwelling
         with_point = rng.random() < self.city.coordinate_share
+        if not family.dwelling_text:
+            family.dwelling_text = dwelling.text
+            family.point = (f"{dwelling.lon:.6f}", f"{dwelling.lat:.6f}")
         row: dict[str, Any] = {
             "id_number": number,
             "name": name,
@@ -270,16 +275,18 @@ class Population:
             "residence_status": family.status,
             "permit_number": "",
             "permit_valid_until": "",
-            "current_address": dwelling.text,
-            "lon": f"{dwelling.lon:.6f}" if with_point else "",
-            "lat": f"{dwelling.lat:.6f}" if with_point else "",
+            "current_address": family.dwelling_text,
+            "lon": family.point[0] if with_point else "",
+            "lat": family.point[1] if with_point else "",
             "employer": self._employer(rng, family.status, sex, age),
             "relation": relation,
             "grid_code": dwelling.grid_code,
             "address_parts": dwelling.parts,
         }
         if family.status == "registered":
-            row["registered_address"] = family.hukou.text
+            row["registered_address"] = (
+                family.dwelling_text if family.hukou is dwelling else family.hukou.text
+            )
             row["registered_division_code"] = family.hukou.grid_code[:12]
         elif family.status == "floating" and family.origin:
             row["registered_address"] = family.origin_address
@@ -321,9 +328,12 @@ class Population:
             if region == "440403" and birth.year < 2001 and rng.random() < 0.3:
                 region = tables.DOUMEN_COUNTY_CODE
         parity = 1 if sex == "M" else 0
+        random_ = rng.random
+        region_key = int(region) * 100_000_000_000
         for _attempt in range(200):
-            sequence = rng.randrange(500) * 2 + parity
-            key = int(f"{region}{birth:%Y%m%d}{sequence:03d}")
+            sequence = int(random_() * 500) * 2 + parity
+            day_key = (birth.year * 10_000 + birth.month * 100 + birth.day) * 1_000
+            key = region_key + day_key + sequence
             if key not in issued:
                 issued.add(key)
                 return make_id_number(region, birth, sequence), birth
