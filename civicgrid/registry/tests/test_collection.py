@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.utils import translation
 
 from civicgrid.accounts.models import Role, User
@@ -719,3 +721,39 @@ def test_a_failed_apply_leaves_the_request_waiting(people: dict[str, Any], terri
     assert Address.objects.count() == 1
     assert not SourceRecord.objects.exists()
     assert not AuditRecord.objects.filter(action="registry.change_request.confirm").exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent connections")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_simultaneous_confirmations_one_wins(people: dict[str, Any], address: Address) -> None:
+    """Two deciders press confirm at the same moment on their own connections: the guarded
+    UPDATE lets exactly one through; the other gets a ConflictError and nothing is doubled."""
+    request = submit_tenant(people["worker"], address)
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def decide(who: str) -> None:
+        try:
+            seen = ChangeRequest.objects.get(pk=request.pk)
+            barrier.wait(timeout=10)
+            change_request_confirm(actor=people[who], change_request=seen, expected_version=1)
+            outcomes[who] = "confirmed"
+        except ConflictError as error:
+            outcomes[who] = error.code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=decide, args=(who,)) for who in ("community", "admin")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes.values()) == ["confirmed", "version_conflict"]
+    request.refresh_from_db()
+    assert (request.status, request.version) == (ChangeStatus.CONFIRMED, 2)
+    winner = next(who for who, outcome in outcomes.items() if outcome == "confirmed")
+    assert request.decided_by == people[winner]
+    assert request.events.count() == 2
+    assert Person.objects.count() == 1
+    assert Residence.objects.count() == 1
+    assert SourceRecord.objects.count() == 1
