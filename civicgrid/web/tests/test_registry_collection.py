@@ -183,7 +183,7 @@ def test_my_grid_shows_only_my_grid_masked(
     for room in ("302", "303", "304"):
         make_address(cast["address"].building.admin_unit, room)
     client = client_for(cast["worker"])
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("web:registry_collect_grid"))
     assert response.status_code == 200
     html = text_of(response)
@@ -275,7 +275,7 @@ def test_community_confirms_from_the_queue_and_sees_the_record_with_its_sources(
 ) -> None:
     change_request = submit(cast)
     client = client_for(cast["community"])
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(5):
         queue = client.get(reverse("web:registry_collect_queue"))
     assert list(queue.context["page"]) == [change_request]
     assert (
