@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from .views import accounts, appeal_statistics, appeals, auth, departments, territory
+from .views import accounts, appeal_statistics, appeals, auth, departments, registry, territory
 
 app_name = "api"
 
@@ -36,6 +36,34 @@ urlpatterns = [
         "accounts/users/<str:username>/reveal/",
         accounts.UserRevealView.as_view(),
         name="accounts-user-reveal",
+    ),
+    path("registry/persons/", registry.PersonListView.as_view(), name="registry-persons"),
+    path(
+        "registry/persons/lookup/",
+        registry.PersonLookupView.as_view(),
+        name="registry-person-lookup",
+    ),
+    path(
+        "registry/persons/<int:pk>/",
+        registry.PersonDetailView.as_view(),
+        name="registry-person-detail",
+    ),
+    path(
+        "registry/persons/<int:pk>/reveal/",
+        registry.PersonRevealView.as_view(),
+        name="registry-person-reveal",
+    ),
+    path("registry/entities/", registry.EntityListView.as_view(), name="registry-entities"),
+    path(
+        "registry/entities/<int:pk>/",
+        registry.EntityDetailView.as_view(),
+        name="registry-entity-detail",
+    ),
+    path("registry/figures/", registry.FiguresView.as_view(), name="registry-figures"),
+    path(
+        "registry/figures/residents/",
+        registry.ResidentsByUnitView.as_view(),
+        name="registry-residents-by-unit",
     ),
     path("appeals/", appeals.AppealListView.as_view(), name="appeals"),
     path(

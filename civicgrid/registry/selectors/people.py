@@ -227,7 +227,12 @@ def person_by_id_number(user: Any, number: Any) -> Person | None:
     digest = id_number_hash(number)
     if digest is None:
         return None
-    return persons_visible_to(user).filter(id_hash=digest).select_related("admin_unit").first()
+    return (
+        persons_visible_to(user)
+        .filter(id_hash=digest)
+        .select_related("admin_unit", "current_address")
+        .first()
+    )
 
 
 def person_visible(user: Any, pk: Any) -> Person | None:
