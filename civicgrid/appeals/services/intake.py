@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from typing import Any
 
 from django.conf import settings
@@ -37,7 +38,7 @@ from .common import (
     provisional_calendar_details,
     require_role,
 )
-from .routing import route_new_appeal
+from .routing import route_new_appeal, routing_plan
 
 
 def query_code_matches(appeal: Appeal, code: str) -> bool:
@@ -49,9 +50,9 @@ def _next_number(city_code: str, day: dt.date) -> str:
     """City code + date + 6-digit daily sequence, e.g. 440420261122000001.
 
     One ``UPDATE … RETURNING`` of the city-day counter row: the row stays locked until the
-    intake transaction commits, so intake calls this right before its INSERT to keep concurrent
-    intakes waiting for as short a time as possible. The first appeal of a day creates the row
-    (a concurrent first loses on the unique constraint and then counts on the winner's row).
+    transaction commits, so call it right before the INSERT. The first appeal of a day
+    creates the row (a concurrent first loses on the unique constraint and then counts on the
+    winner's row).
     """
     table = connection.ops.quote_name(AppealNumberSequence._meta.db_table)
     sql = (
@@ -73,6 +74,155 @@ def _next_number(city_code: str, day: dt.date) -> str:
     return f"{city_code}{day:%Y%m%d}{int(row[0]):06d}"
 
 
+# How many numbers after the last one this process saw the one-statement intake offers
+# (each with its query code hash), and how often it tries before locking the counter instead.
+NUMBER_WINDOW = 16
+NUMBER_ATTEMPTS = 4
+
+# The last sequence number this process saw per (city code, day): where the window starts.
+# Only a guess: a wrong one costs a retry, never a wrong or missing number.
+_last_seen: dict[tuple[str, dt.date], int] = {}
+
+
+def _insert_values(obj: Any, skip: set[str]) -> tuple[list[str], list[Any]]:
+    """Quoted columns and database values of ``obj`` as ``Model.save`` would insert them (the
+    primary key and the ``skip`` attributes left out; ``auto_now`` times set on ``obj``)."""
+    quote = connection.ops.quote_name
+    columns: list[str] = []
+    values: list[Any] = []
+    for field in obj._meta.concrete_fields:
+        if field.primary_key or field.attname in skip or getattr(field, "generated", False):
+            continue
+        columns.append(quote(field.column))
+        values.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
+    return columns, values
+
+
+def _saved(obj: Any, pk: Any) -> None:
+    obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = connection.alias
+
+
+def _write_numbered(appeal: Appeal, accepted: AppealEvent, query_code: str) -> None:
+    """Give ``appeal`` the next number of its city and day and insert it with its accept event,
+    nothing else in between: the city-day counter row is locked from taking the number until
+    the commit, and every intake of the city waits for it.
+
+    On PostgreSQL one statement takes the number and inserts both rows; outside a caller's
+    transaction it is its own transaction, so the counter is locked only while PostgreSQL runs
+    it (no round trip to this process in between). The query code hash depends on the number,
+    so the statement carries the hashes of the next :data:`NUMBER_WINDOW` numbers after the
+    last one this process saw and takes a number only when it is one of them; when the counter
+    has moved further (other processes, a legacy import), nothing is written and it tries
+    again from the counter's value. Elsewhere (SQLite), and should that keep missing, the
+    counter is locked first and the rows inserted after it.
+    """
+    city_code, day = appeal.admin_unit_code[:4], appeal.accepted_on
+    if connection.vendor == "postgresql":
+        for _attempt in range(NUMBER_ATTEMPTS):
+            if _write_in_one_statement(appeal, accepted, query_code, city_code, day):
+                return
+    with transaction.atomic():
+        appeal.number = _next_number(city_code, day)  # locks the day's counter until commit
+        appeal.query_code_hash = querycodes.query_code_hash(appeal.number, query_code)
+        appeal.save(force_insert=True)
+        accepted.appeal = appeal
+        accepted.save(force_insert=True)
+    _remember_last_seen(city_code, day, int(appeal.number[-6:]))
+
+
+def _remember_last_seen(city_code: str, day: dt.date, last: int | None) -> None:
+    if len(_last_seen) > 100:  # old days
+        _last_seen.clear()
+    if last is None:
+        _last_seen.pop((city_code, day), None)
+    else:
+        _last_seen[(city_code, day)] = last
+
+
+def _write_in_one_statement(
+    appeal: Appeal, accepted: AppealEvent, query_code: str, city_code: str, day: dt.date
+) -> bool:
+    """One try of the PostgreSQL statement of :func:`_write_numbered`; False when the counter
+    was not within the window (nothing written)."""
+    quote = connection.ops.quote_name
+    counter = quote(AppealNumberSequence._meta.db_table)
+    last = _last_seen.get((city_code, day))
+    first = (last or 0) + 1
+    sequences = list(range(first, first + NUMBER_WINDOW))
+    numbers = [f"{city_code}{day:%Y%m%d}{n:06d}" for n in sequences]
+    hashes = [querycodes.query_code_hash(number, query_code) for number in numbers]
+    day_value = connection.ops.adapt_datefield_value(day)
+    if last is None:  # the day's counter may not exist yet: create it (its number 1 is offered)
+        take = (
+            f"INSERT INTO {counter} AS c (city_code, day, last) VALUES (%s, %s, 1) "  # noqa: S608
+            "ON CONFLICT (city_code, day) DO UPDATE SET last = c.last + 1 "
+            "WHERE c.last + 1 BETWEEN %s AND %s RETURNING c.last"
+        )
+    else:
+        take = (
+            f"UPDATE {counter} AS c SET last = c.last + 1 "  # noqa: S608
+            "WHERE c.city_code = %s AND c.day = %s AND c.last + 1 BETWEEN %s AND %s "
+            "RETURNING c.last"
+        )
+    appeal_columns, appeal_values = _insert_values(appeal, {"number", "query_code_hash"})
+    event_columns, event_values = _insert_values(accepted, {"appeal_id"})
+    appeal_table = quote(Appeal._meta.db_table)
+    event_table = quote(AppealEvent._meta.db_table)
+    sql = (
+        f"WITH taken AS ({take}), "  # noqa: S608 - identifiers of the models
+        "chosen AS (SELECT k.number, k.hash FROM taken JOIN "
+        "unnest(%s::integer[], %s::varchar[], %s::varchar[]) AS k (seq, number, hash) "
+        "ON k.seq = taken.last), "
+        f"new_appeal AS (INSERT INTO {appeal_table} "
+        f"({quote('number')}, {quote('query_code_hash')}, {', '.join(appeal_columns)}) "
+        f"SELECT chosen.number, chosen.hash, {', '.join(['%s'] * len(appeal_values))} "
+        "FROM chosen RETURNING id, number), "
+        f"new_event AS (INSERT INTO {event_table} "
+        f"({quote('appeal_id')}, {', '.join(event_columns)}) "
+        f"SELECT new_appeal.id, {', '.join(['%s'] * len(event_values))} "
+        "FROM new_appeal RETURNING id) "
+        "SELECT new_appeal.id, new_appeal.number, new_event.id, NULL "
+        "FROM new_appeal, new_event "
+        "UNION ALL "
+        f"SELECT NULL, NULL, NULL, c.last FROM {counter} AS c "
+        "WHERE c.city_code = %s AND c.day = %s AND NOT EXISTS (SELECT 1 FROM new_appeal)"
+    )
+    params = [
+        city_code,
+        day_value,
+        first,
+        first + NUMBER_WINDOW - 1,
+        sequences,
+        numbers,
+        hashes,
+        *appeal_values,
+        *event_values,
+        city_code,
+        day_value,
+    ]
+    # Inside a caller's transaction a savepoint keeps a failed INSERT (a concurrent duplicate
+    # idempotency key) from spoiling it; outside, the statement is its own transaction.
+    savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
+    with savepoint, connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None or row[0] is None:
+        # Not taken: the counter moved past the window (row: its value when the statement
+        # began, a hint) or the day has no counter row (None).
+        _remember_last_seen(city_code, day, None if row is None else int(row[3]))
+        return False
+    appeal_id, number, event_id, _last = row
+    appeal.number = number
+    appeal.query_code_hash = hashes[numbers.index(number)]
+    _saved(appeal, appeal_id)
+    accepted.appeal = appeal
+    _saved(accepted, event_id)
+    _remember_last_seen(city_code, day, int(number[-6:]))
+    return True
+
+
 def _remember_related(appeal: Appeal, **rows: list[Any]) -> None:
     """Fill the related caches of ``appeal`` as ``prefetch_related`` would (``appeal.events.all()``
     then answers without a query; any other queryset method still reads the database)."""
@@ -86,7 +236,6 @@ def _remember_related(appeal: Appeal, **rows: list[Any]) -> None:
     appeal._prefetched_objects_cache = cache  # type: ignore[attr-defined]  # Django internal
 
 
-@transaction.atomic
 def appeal_accept(
     *,
     actor: Any,
@@ -183,51 +332,54 @@ def appeal_accept(
     today = clock.today()
     _sign_days, handling_days = time_limits_for(appeal_type, category)
     handling_deadline = deadline_after(today, handling_days)
+    plan = routing_plan(
+        title=title,
+        text=text,
+        category=category,
+        unit=unit,
+        is_auto_dispatch_allowed=auto_dispatch and channel != Channel.IMPORT,
+    )
     query_code = querycodes.new_query_code()
     staff = actor if getattr(actor, "is_authenticated", False) else None
+    appeal = Appeal(
+        channel=channel,
+        appeal_type=appeal_type,
+        category=category,
+        urgency=urgency,
+        title=title,
+        text=text,
+        address=(address or "").strip()[:200],
+        lon=x,
+        lat=y,
+        admin_unit=unit,
+        admin_unit_code=unit.code,
+        citizen_name=(citizen_name or "").strip()[:60],
+        citizen_phone=phone,
+        is_confidential=is_confidential,
+        is_public_consent=bool(is_public_consent),
+        citizen=citizen,
+        accepted_on=today,
+        handling_deadline=handling_deadline,
+        idempotency_key=idempotency_key or None,
+        routing_suggestions=plan.suggestions,
+        created_by=staff,
+    )
+    accepted = AppealEvent(
+        actor=staff,
+        kind="accept",
+        to_status=AppealStatus.ACCEPTED,
+        details={"channel": channel, **provisional_calendar_details(today, handling_deadline)},
+    )
     try:
-        with transaction.atomic():
-            number = _next_number(unit.code[:4], today)  # locks the day's counter: last step
-            appeal = Appeal.objects.create(
-                number=number,
-                query_code_hash=querycodes.query_code_hash(number, query_code),
-                channel=channel,
-                appeal_type=appeal_type,
-                category=category,
-                urgency=urgency,
-                title=title,
-                text=text,
-                address=(address or "").strip()[:200],
-                lon=x,
-                lat=y,
-                admin_unit=unit,
-                admin_unit_code=unit.code,
-                citizen_name=(citizen_name or "").strip()[:60],
-                citizen_phone=phone,
-                is_confidential=is_confidential,
-                is_public_consent=bool(is_public_consent),
-                citizen=citizen,
-                accepted_on=today,
-                handling_deadline=handling_deadline,
-                idempotency_key=idempotency_key or None,
-                created_by=staff,
-            )
+        # Everything above only read: taking the number is the last step before the writes.
+        _write_numbered(appeal, accepted, query_code)
     except IntegrityError:
         # A concurrent submission with the same idempotency key won the race.
         existing = Appeal.objects.filter(idempotency_key=idempotency_key).first()
         if idempotency_key and existing is not None:
             return existing, None
         raise
-    accepted = AppealEvent.objects.create(
-        appeal=appeal,
-        actor=staff,
-        kind="accept",
-        to_status=AppealStatus.ACCEPTED,
-        details={"channel": channel, **provisional_calendar_details(today, handling_deadline)},
-    )
-    appeal = route_new_appeal(
-        appeal=appeal, is_auto_dispatch_allowed=auto_dispatch and channel != Channel.IMPORT
-    )
+    appeal = route_new_appeal(appeal=appeal, plan=plan)
     if appeal.status == AppealStatus.ACCEPTED and appeal.version == 1:
         # Not dispatched: its whole timeline is the accept event and it has no assignments.
         # Known here, so a caller that shows the new appeal need not read them back.

@@ -5,10 +5,11 @@ dispatch automatically when the router is sure enough.
   most recent ~15% (held out), calibrates its confidences there, refits on everything and stores
   the file under ``VAR_DIR`` with a :class:`TrainedRouter` row (the new one active, the previous
   one deactivated in the same transaction).
-* :func:`route_new_appeal` runs inside :func:`~.intake.appeal_accept`: it stores the top-3
-  departments (router + responsibility catalogue) in ``Appeal.routing_suggestions`` and, when
-  the administrators allow it and the router is sure enough, dispatches through
-  :func:`~.workflow.appeal_auto_dispatch`.
+* :func:`routing_plan` runs in :func:`~.intake.appeal_accept` before the appeal takes its
+  number: the top-3 departments (router + responsibility catalogue), stored with the appeal in
+  ``Appeal.routing_suggestions``, and whether to dispatch automatically (the administrators
+  allow it and the router is sure enough). :func:`route_new_appeal` then dispatches through
+  :func:`~.workflow.appeal_auto_dispatch`, once the accepted appeal is written.
 
 See docs/adr/0003-routing.md for the reasoning.
 """
@@ -17,13 +18,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,6 +53,8 @@ from ..selectors import responsible_departments
 from ..selectors.routing import TrainingAppeal, active_trained_router, routing_training_appeals
 from ..settings_cache import current_appeal_settings
 from .common import require_role
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_MIN_PER_DEPARTMENT = 10
 MIN_TRAINING_APPEALS = 30
@@ -311,35 +315,74 @@ def _suggestions(
     ]
 
 
-def route_new_appeal(*, appeal: Appeal, is_auto_dispatch_allowed: bool) -> Appeal:
-    """Store the routing suggestions of a freshly accepted appeal and dispatch it automatically
-    when allowed, enabled, sure enough and the router itself ranks that department first.
+@dataclass(frozen=True)
+class RoutingPlan:
+    """What intake does about routing, decided before the appeal is written: the suggestions
+    stored with it and, when it is dispatched automatically, where to and why."""
 
-    Runs inside the intake transaction. Without an active router only the catalogue's answer is
-    stored and nothing is dispatched. Never raises for a routing reason: a dispatch refused by
-    the workflow (e.g. an inactive department) leaves the appeal in the queue.
+    suggestions: list[dict[str, Any]] = field(default_factory=list)
+    department: Department | None = None  # dispatch automatically to it
+    cooperating: list[Department] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def routing_plan(
+    *,
+    title: str,
+    text: str,
+    category: Category | None,
+    unit: AdminUnit | None,
+    is_auto_dispatch_allowed: bool,
+) -> RoutingPlan:
+    """The suggestions for a new appeal and whether it is dispatched automatically: when
+    allowed, enabled, sure enough and the router itself ranks that department first.
+
+    Reads only (router, catalogue, settings, the department), so that intake does all of it
+    before it takes the day's number. Without an active router only the catalogue's answer is
+    suggested and nothing is dispatched.
     """
     active = get_active_router()
-    lead, cooperating = responsible_departments(appeal.category, appeal.admin_unit)
-    model_ranked = active.suggest([appeal.title], [appeal.text])[0] if active else []
+    lead, cooperating = responsible_departments(category, unit)
+    model_ranked = active.suggest([title], [text])[0] if active else []
     suggestions = _suggestions(active, lead, model_ranked)
-    if not suggestions:
-        return appeal
-    Appeal.objects.filter(pk=appeal.pk).update(routing_suggestions=suggestions)
-    appeal.routing_suggestions = suggestions
-    if not is_auto_dispatch_allowed or active is None or not model_ranked:
-        return appeal
+    if not suggestions or not is_auto_dispatch_allowed or active is None or not model_ranked:
+        return RoutingPlan(suggestions=suggestions)
     top = suggestions[0]
     if model_ranked[0][0] != top["department"]:
-        return appeal  # the router itself must rank it first; the catalogue alone never does
+        # the router itself must rank it first; the catalogue alone never does
+        return RoutingPlan(suggestions=suggestions)
     settings_row = current_appeal_settings()
     if (
         not settings_row.is_auto_dispatch_enabled
         or top["confidence"] < settings_row.auto_dispatch_threshold
     ):
-        return appeal
+        return RoutingPlan(suggestions=suggestions)
     department = Department.objects.filter(code=top["department"], is_active=True).first()
     if department is None:
+        return RoutingPlan(suggestions=suggestions)
+    return RoutingPlan(
+        suggestions=suggestions,
+        department=department,
+        cooperating=cooperating if lead is not None and lead.pk == department.pk else [],
+        details={
+            "confidence": top["confidence"],
+            "source": top["source"],
+            "router": active.router_id,
+            "threshold": settings_row.auto_dispatch_threshold,
+        },
+    )
+
+
+def route_new_appeal(*, appeal: Appeal, plan: RoutingPlan) -> Appeal:
+    """Dispatch a freshly accepted appeal automatically when its :func:`routing_plan` says so
+    (the suggestions were stored with the appeal).
+
+    Runs after the accepted appeal is written, in its own transaction (a savepoint inside a
+    caller's transaction). Never raises for a routing reason: a dispatch refused by the
+    workflow (e.g. a department made inactive meanwhile) or failing in the database (logged)
+    leaves the appeal in the queue, accepted as it was written.
+    """
+    if plan.department is None:
         return appeal
     from .workflow import appeal_auto_dispatch  # workflow imports intake, which imports us
 
@@ -348,18 +391,16 @@ def route_new_appeal(*, appeal: Appeal, is_auto_dispatch_allowed: bool) -> Appea
             return appeal_auto_dispatch(
                 appeal=appeal,
                 expected_version=appeal.version,
-                department=department,
-                cooperating=cooperating if lead is not None and lead.pk == department.pk else [],
-                details={
-                    "confidence": top["confidence"],
-                    "source": top["source"],
-                    "router": active.router_id,
-                    "threshold": settings_row.auto_dispatch_threshold,
-                },
+                department=plan.department,
+                cooperating=plan.cooperating,
+                details=plan.details,
             )
+    except DatabaseError:
+        logger.exception("Automatic dispatch of appeal %s failed", appeal.number)
     except DomainError:
-        appeal.refresh_from_db()
-        return appeal
+        pass
+    appeal.refresh_from_db()
+    return appeal
 
 
 def routing_suggestions_refresh(*, actor: Any) -> int:

@@ -197,3 +197,40 @@ def test_the_catalogue_alone_never_auto_dispatches_against_the_router(
     assert appeal.routing_suggestions[0]["department"] == "city-civil-affairs"
     assert appeal.routing_suggestions[0]["confidence"] >= 0.8
     assert appeal.status == AppealStatus.ACCEPTED
+
+
+def test_the_suggestions_are_written_with_the_appeal_and_the_dispatch_follows_it(
+    trained: Any, accept: Callable[..., Appeal], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The routing plan is made before the appeal takes its number; a dispatch that then fails
+    (refused by the workflow, or in the database) leaves the accepted appeal in the queue."""
+    from django.db import DatabaseError
+
+    from civicgrid.appeals.services import workflow
+
+    _settings(threshold=0.5)
+    real_dispatch = workflow.appeal_auto_dispatch
+    seen: list[tuple[str, list[dict[str, Any]]]] = []
+
+    def failing(**kwargs: Any) -> Appeal:
+        stored = Appeal.objects.get(pk=kwargs["appeal"].pk)
+        seen.append((stored.status, stored.routing_suggestions))
+        raise DatabaseError("connection lost")
+
+    monkeypatch.setattr(workflow, "appeal_auto_dispatch", failing)
+    appeal = _noise(accept)
+    assert seen == [("accepted", appeal.routing_suggestions)]
+    assert appeal.routing_suggestions[0]["department"] == "doumen-government"
+    assert appeal.status == AppealStatus.ACCEPTED
+    assert appeal.version == 1
+    assert not Assignment.objects.filter(appeal=appeal).exists()
+
+    def department_gone(**kwargs: Any) -> Appeal:
+        kwargs["department"].is_active = False
+        return real_dispatch(**kwargs)
+
+    monkeypatch.setattr(workflow, "appeal_auto_dispatch", department_gone)
+    refused = _noise(accept)
+    assert refused.status == AppealStatus.ACCEPTED
+    assert refused.routing_suggestions == appeal.routing_suggestions
+    assert [e.kind for e in AppealEvent.objects.filter(appeal=refused)] == ["accept"]
