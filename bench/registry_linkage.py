@@ -32,7 +32,9 @@ import argparse
 import json
 import os
 import random
+import shutil
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -41,7 +43,8 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+os.environ.setdefault("DJANGO_DEBUG", "false")
 
 # --- a small generator (the registry's own synthetic city may replace it) -------------------
 
@@ -214,7 +217,84 @@ def make_rows(
     return [rows[i] for i in order], [truth[i] for i in order]
 
 
-def score(results: list[Any], truth: list[int | None]) -> dict[str, Any]:
+def synthetic_inputs(
+    persons: int, rows: int, seed: int, unmatched_share: float
+) -> tuple[list[Any], list[Any], list[Any]]:
+    """Persons and noisy rows from the registry's synthetic city (the demo territory is loaded
+    into a scratch SQLite database first); rows of people beyond ``persons`` have no match.
+
+    Both sides' addresses are read by the registry's placement parser, as an import and a
+    linkage run read them."""
+
+    from django.core.management import call_command
+
+    from civicgrid.demo.loader import load_territory
+    from civicgrid.registry.linkage import LinkRecord
+    from civicgrid.registry.linkage.features import AddressReader
+    from civicgrid.registry.synthetic import SyntheticCity, grids_from_database, noisy_copies
+
+    call_command("migrate", verbosity=0)
+    load_territory()
+    strangers = int(rows * unmatched_share)
+    population = persons + strangers * 10  # strangers are drawn from people beyond the registry
+    city = SyntheticCity(
+        grids_from_database("4404"),
+        seed=seed,
+        dwellings=max(1000, population // 3),
+        entities=max(100, population // 10),
+    )
+    people = list(city.persons(population))
+    reader = AddressReader()
+    registered = people[:persons]
+    person_records = [
+        LinkRecord(
+            p["id_number"],
+            p["name"],
+            p.get("phone") or "",
+            p.get("birth_date") or None,
+            p.get("current_address") or "",
+            address_parts=reader.parts(p.get("current_address") or ""),
+        )
+        for p in registered
+    ]
+    rng = random.Random(seed)
+    inside = list(noisy_copies(registered, rows - strangers, seed, population=persons))
+    outside = list(noisy_copies(people[persons:], strangers, seed + 1))
+    copies = inside + outside
+    rng.shuffle(copies)
+    known = {p["id_number"] for p in registered}
+    row_records = [
+        LinkRecord(
+            i,
+            c["name"],
+            c["phone"],
+            c["birth_date"] or None,
+            c["address"],
+            address_parts=reader.parts(c["address"]),
+        )
+        for i, c in enumerate(copies)
+    ]
+    truth = [c["truth_id_number"] if c["truth_id_number"] in known else None for c in copies]
+    global NOISE
+    NOISE = [c.get("noise", "") for c in copies]
+    return person_records, row_records, truth
+
+
+NOISE: list[str] = []
+
+
+def misses_by_noise(results: list[Any], truth: list[Any]) -> dict[str, int]:
+    """How often each kind of noise occurs in rows whose true person was not linked."""
+    counts: dict[str, int] = {}
+    for result, true_key, noise in zip(results, truth, NOISE, strict=False):
+        if true_key is None or (result.decision == "linked" and result.person_key == true_key):
+            continue
+        for label in (noise or "none").split(";"):
+            counts[label] = counts.get(label, 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: -item[1]))
+
+
+def score(results: list[Any], truth: list[Any]) -> dict[str, Any]:
     linked = right = review = review_right = 0
     for result, true_key in zip(results, truth, strict=True):
         if result.decision == "linked":
@@ -258,26 +338,38 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-limit", default=None)
     parser.add_argument("--accept", type=float, default=0.95)
     parser.add_argument("--review", type=float, default=0.5)
+    parser.add_argument(
+        "--generator",
+        choices=("synthetic", "simple"),
+        default="synthetic",
+        help="the registry's synthetic city (default) or the bench's own small generator",
+    )
     options = parser.parse_args(argv)
 
+    workdir = tempfile.mkdtemp(prefix="civicgrid-linkage-bench-")
+    os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
     import django
 
     django.setup()
     from civicgrid.registry.linkage import LinkageSettings, LinkRecord, link_rows
 
     started = time.perf_counter()
-    rng = random.Random(options.seed)
-    persons = make_persons(options.persons, rng)
-    rows, truth = make_rows(persons, options.rows, rng, options.unmatched_share)
+    if options.generator == "synthetic":
+        person_records, row_records, truth = synthetic_inputs(
+            options.persons, options.rows, options.seed, options.unmatched_share
+        )
+    else:
+        rng = random.Random(options.seed)
+        persons = make_persons(options.persons, rng)
+        rows, truth = make_rows(persons, options.rows, rng, options.unmatched_share)
+        person_records = [
+            LinkRecord(p.key, p.name, p.phone, p.birth_date, address_parts=p.parts) for p in persons
+        ]
+        row_records = [
+            LinkRecord(i, r["name"], r["phone"], r["birth_date"] or None, r["address"])
+            for i, r in enumerate(rows)
+        ]
     generation_seconds = time.perf_counter() - started
-
-    person_records = [
-        LinkRecord(p.key, p.name, p.phone, p.birth_date, address_parts=p.parts) for p in persons
-    ]
-    row_records = [
-        LinkRecord(i, r["name"], r["phone"], r["birth_date"] or None, r["address"])
-        for i, r in enumerate(rows)
-    ]
     settings = LinkageSettings(
         accept_threshold=options.accept,
         review_threshold=options.review,
@@ -293,6 +385,7 @@ def main(argv: list[str] | None = None) -> int:
         "bench": "registry_linkage",
         "persons": options.persons,
         "rows": options.rows,
+        "generator": options.generator,
         **score(outcome.results, truth),
         "seconds": round(seconds, 1),
         "phases": {k: round(v, 1) for k, v in outcome.timings.items()},
@@ -301,10 +394,12 @@ def main(argv: list[str] | None = None) -> int:
         "accept_threshold": options.accept,
         "review_threshold": options.review,
         "trained": outcome.model.get("trained"),
+        "misses_by_noise": misses_by_noise(outcome.results, truth) if NOISE else None,
         "parameters": outcome.model.get("parameters"),
         "cpus": os.cpu_count(),
     }
     print(json.dumps(report, ensure_ascii=False))
+    shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
 

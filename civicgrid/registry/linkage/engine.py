@@ -19,8 +19,9 @@ a model; below ``LinkageSettings.min_training_records`` the documented priors in
 
 Candidate pairs come only from blocking rules that stay small at city scale (never "all
 persons with this surname"): the same phone; the same name pinyin and birth year; the same name
-pinyin and road; the same room; the same surname and building; the same surname and birth date;
-the same surname and last four phone digits.
+pinyin and road, community or district; the same room; the same surname and building; the
+same surname and birth date; the same surname and last four phone digits; the same given name
+(pinyin) and road.
 
 Each row's best candidate decides: at least ``accept_threshold`` and clearly ahead of the
 runner-up → linked; at least ``review_threshold`` (or two candidates too close to call) →
@@ -169,7 +170,13 @@ class LinkOutcome:
 PRIOR_M_U: dict[str, list[tuple[float, float]]] = {
     "name": [(0.80, 0.0005), (0.06, 0.0002), (0.07, 0.002), (0.04, 0.01), (0.03, 0.9873)],
     "phone": [(0.80, 0.00001), (0.06, 0.0001), (0.14, 0.99989)],
-    "birth_date": [(0.90, 0.0001), (0.04, 0.002), (0.03, 0.0125), (0.03, 0.9854)],
+    "birth_date": [
+        (0.88, 0.0001),
+        (0.04, 0.002),
+        (0.02, 0.00005),
+        (0.03, 0.0125),
+        (0.03, 0.98535),
+    ],
     "address": [
         (0.55, 0.0001),
         (0.12, 0.002),
@@ -225,6 +232,15 @@ def _comparisons() -> list[Any]:
             cll.NullLevel("birth_date"),
             cll.ExactMatchLevel("birth_date"),
             cll.DamerauLevenshteinLevel("birth_date", 1),
+            {
+                # Day and month written the other way round (a common slip).
+                "sql_condition": (
+                    "birth_year_l = birth_year_r"
+                    " AND substr(birth_date_l, 6, 2) = substr(birth_date_r, 9, 2)"
+                    " AND substr(birth_date_l, 9, 2) = substr(birth_date_r, 6, 2)"
+                ),
+                "label_for_charts": "Day and month swapped",
+            },
             cll.ExactMatchLevel("birth_year"),
             cll.ElseLevel(),
         ],
@@ -263,6 +279,9 @@ def _blocking_rules() -> list[Any]:
         block_on("surname_pinyin", "address_building"),
         block_on("surname_pinyin", "birth_date"),
         block_on("surname_pinyin", "phone_tail"),
+        block_on("given_pinyin", "address_road"),
+        block_on("name_pinyin", "address_community"),
+        block_on("name_pinyin", "address_district"),
     ]
 
 

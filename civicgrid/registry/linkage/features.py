@@ -5,7 +5,8 @@ Every record (a registry person or a source row) becomes one :class:`Features` r
 * **name**: NFKC, spaces and middle dots removed (``张 三`` = ``张三``); ``name_pinyin`` is the
   toneless pinyin of every character (``张三丰`` → ``zhangsanfeng``), so homophone typos
   (``章三丰``) and traditional characters (``張三豐``) still agree on it; ``surname_pinyin`` is the
-  first syllable (the first character: compound surnames are rare and agree either way).
+  first syllable (the first character: compound surnames are rare and agree either way) and
+  ``given_pinyin`` the rest (blocking only: it finds 陈/程 written for the same person).
   Pinyin comes from :mod:`pypinyin`, cached per character (a city has a few thousand distinct
   characters in its names, so 2.5 million names cost one dictionary lookup per character).
 * **phone**: the digits of the number as :func:`civicgrid.core.phones.parse_phone` normalises it
@@ -122,7 +123,7 @@ _ADDRESS = re.compile(
     r"^(?P<district>[^区社]{1,6}区|[^县]{1,6}县)?"
     r"(?P<street>[^街镇道]{1,8}(?:街道办事处|街道|镇))?"
     r"(?P<community>[^社村]{1,10}(?:社区居民委员会|社区居委会|社区|村委会|村))?"
-    r"(?P<road>[^路街道巷号]{1,12}(?:大道|路|街|巷|道))?"
+    r"(?P<road>[^路街道巷号]{1,12}(?:大道|路|街|巷|道)[东西南北中]?)?"
     r"(?P<house_number>[0-9]+(?:-[0-9]+)?号)?"
     r"(?P<estate>[^0-9栋座幢楼]{1,16}?)?"
     r"(?P<building>[0-9A-Za-z]+(?:栋|座|幢|号楼|楼))?"
@@ -177,6 +178,11 @@ def simple_address_parts(value: Any) -> dict[str, str]:
     parts["community"] = re.sub(r"(居民委员会|居委会|委会)$", "", parts["community"])
     parts["building"] = re.sub(r"(栋|座|幢|号楼|楼)$", "栋", parts["building"])
     parts["room"] = re.sub(r"(房|室|号)$", "", parts["room"])
+    if not parts["building"] and "-" in parts["room"]:
+        room, parts["room"] = parts["room"], ""
+        _split_dashed(parts, room)
+        if not parts["building"]:
+            parts["room"] = room
     estate = (groups.get("estate") or "").strip()
     if estate and not parts["road"]:
         # Without a road and number, the estate's name is what places the building.
@@ -194,8 +200,78 @@ _BUILDING_SUFFIX = re.compile(r"(栋|座|幢|号楼|楼)$")
 _ROOM_SUFFIX = re.compile(r"(号房|房|室|号)$")
 
 
+_AREA_PREFIX = re.compile(r"^.*?(?:社区居民委员会|居委会|村委会|社区|街道|村|镇|区)")
+
+
+def _road_name(value: Any) -> str:
+    """The road without an area name written before it (``新伟社区新港路`` → ``新港路``,
+    ``红星村红星新村路`` → ``红星新村路``), unless too little would remain (``新村路``)."""
+    road = unicodedata.normalize("NFKC", str(value or "")).strip()
+    match = _AREA_PREFIX.match(road)
+    if match and len(road) - match.end() >= 3:
+        return road[match.end() :]
+    return road
+
+
 def _bare(value: Any, suffix: re.Pattern[str]) -> str:
     return suffix.sub("", unicodedata.normalize("NFKC", str(value or "")).strip())
+
+
+_DASHED = re.compile(r"^([0-9A-Za-z]+)-([0-9]+)-([0-9]+)$|^([0-9A-Za-z]+)-([0-9]+)$")
+
+
+def _split_dashed(parts: dict[str, str], text: str) -> dict[str, str]:
+    """``3-2-501`` (building-unit-room) or ``3-501`` (building-room) read into the parts when
+    no building was found."""
+    dashed = _DASHED.match(text.strip()) if not parts.get("building") else None
+    if dashed:
+        if dashed.group(1):
+            parts["building"], parts["unit"], parts["room"] = dashed.group(1, 2, 3)
+        else:
+            parts["building"], parts["room"] = dashed.group(4, 5)
+    return parts
+
+
+class AddressReader:
+    """Address text → standard parts, cached per text.
+
+    The registry's placement parser (:func:`civicgrid.registry.services.placement`, which
+    knows the admin-unit names) reads it first, as an import does; where it finds no road, the
+    simple pattern of :func:`simple_address_parts` is tried, and a building written as
+    ``3-2-501`` (building-unit-room) or ``3-501`` is split."""
+
+    def __init__(self, *, use_placement: bool = True) -> None:
+        self._cache: dict[str, dict[str, str]] = {}
+        self._placer: Any = None
+        if use_placement:
+            try:
+                from civicgrid.registry.services.placement import Placer
+            except ImportError:  # pragma: no cover - placement not installed
+                return
+            self._placer = Placer.from_database(with_locator=False)
+
+    def parts(self, text: Any) -> dict[str, str] | None:
+        key = str(text or "").strip()
+        if not key:
+            return None
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._read(key)
+            self._cache[key] = cached
+        return cached
+
+    def _read(self, text: str) -> dict[str, str]:
+        if self._placer is None:
+            return simple_address_parts(text)
+        parsed = self._placer.parse(text)
+        parts = {name: str(getattr(parsed, name, "") or "") for name in ADDRESS_PARTS}
+        if not parts["road"]:
+            simple = simple_address_parts(getattr(parsed, "rest", "") or text)
+            if simple["road"] and simple["house_number"]:
+                for name in ("road", "house_number", "building", "unit", "room"):
+                    parts[name] = simple[name]
+        leftover = str(getattr(parsed, "compound", "") or getattr(parsed, "rest", "") or "")
+        return _split_dashed(parts, leftover)
 
 
 @dataclass(frozen=True)
@@ -214,7 +290,7 @@ def address_keys(parts: Mapping[str, str]) -> AddressKeys:
     number = _bare(parts.get("house_number"), _NUMBER_SUFFIX)
     building_part = _bare(parts.get("building"), _BUILDING_SUFFIX)
     room = _bare(parts.get("room"), _ROOM_SUFFIX)
-    road = (parts.get("road") or "") + ("#" + number if number else "")
+    road = _road_name(parts.get("road")) + ("#" + number if number else "")
     building = road + "|" + building_part if road else ""
     if not road and building_part:
         building = (parts.get("community") or "") + "|" + building_part
@@ -239,6 +315,7 @@ class Features:
     name: str | None
     name_pinyin: str | None
     surname_pinyin: str | None
+    given_pinyin: str | None
     phone: str | None
     phone_tail: str | None
     birth_date: str | None
@@ -274,6 +351,7 @@ def features_of(
         name=clean_name or None,
         name_pinyin=pinyin or None,
         surname_pinyin=surname or None,
+        given_pinyin=name_pinyin(clean_name[1:]) or None if len(clean_name) > 1 else None,
         phone=digits or None,
         phone_tail=digits[-4:] if digits else None,
         birth_date=birth,

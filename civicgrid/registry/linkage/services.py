@@ -44,7 +44,7 @@ from .engine import (
     decide,
     link_rows,
 )
-from .features import ADDRESS_PARTS, address_parts, normalise_birth_date
+from .features import ADDRESS_PARTS, AddressReader, normalise_birth_date
 
 # Who runs linkage and decides its review queue (besides system jobs without a user).
 LINKAGE_ROLES = frozenset({Role.ADMINISTRATOR, Role.PROGRAMME_OFFICE})
@@ -131,38 +131,9 @@ def row_value(fields: Mapping[str, Any], name: str) -> str:
     return ""
 
 
-class _AddressReader:
-    """Address text → standard parts with the registry's placement parser when it is there,
-    else the simple pattern of :mod:`.features`; cached per text."""
-
-    def __init__(self) -> None:
-        self._cache: dict[str, dict[str, str]] = {}
-        self._placer: Any = None
-        try:
-            from civicgrid.registry.services.placement import Placer
-        except ImportError:  # pragma: no cover - placement not installed
-            return
-        self._placer = Placer.from_database(with_locator=False)
-
-    def parts(self, text: str) -> dict[str, str] | None:
-        if not text:
-            return None
-        cached = self._cache.get(text)
-        if cached is None:
-            if self._placer is not None:
-                parsed = self._placer.parse(text)
-                cached = {name: str(getattr(parsed, name, "") or "") for name in ADDRESS_PARTS}
-                if not any(cached.values()):
-                    cached = address_parts(text)
-            else:
-                cached = address_parts(text)
-            self._cache[text] = cached
-        return cached
-
-
 def source_row_records(records: Iterable[SourceRecord]) -> tuple[list[LinkRecord], int]:
     """Link records of source rows (key: the record's pk) and how many had no name."""
-    reader = _AddressReader()
+    reader = AddressReader()
     out: list[LinkRecord] = []
     skipped = 0
     for record in records:

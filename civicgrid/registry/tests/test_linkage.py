@@ -179,3 +179,23 @@ def test_address_keys_agree_across_writings() -> None:
     # Parts as a registry address holds them (bare numbers) give the same keys.
     stored = {"road": "人民西路", "house_number": "12", "building": "3", "room": "501"}
     assert address_keys(stored).full == "人民西路#12|3|501"
+
+
+def test_address_keys_read_dashes_and_drop_an_area_name_before_the_road() -> None:
+    dashed = address_keys(address_parts("港霞路9号1-1-602"))
+    written = address_keys(address_parts("斗门区港霞路9号1栋1单元602室"))
+    assert dashed.full == written.full == "港霞路#9|1|602"
+    assert address_keys({"road": "新伟社区新港路", "house_number": "7"}).road == "新港路#7"
+    assert address_keys({"road": "红星村红星新村路", "house_number": "1"}).road == "红星新村路#1"
+    assert address_keys({"road": "新村路", "house_number": "1"}).road == "新村路#1"
+    assert address_keys(address_parts("九洲大道西8号2栋202")).full == "九洲大道西#8|2|202"
+
+
+def test_near_homophone_surname_is_still_found_by_the_given_name_at_the_address() -> None:
+    persons = [*PERSONS, LinkRecord(9, "陈彩贞", "13511112222", "1959-05-27", "南场村南场五巷6号")]
+    row = LinkRecord("r9", "程彩贞", "", None, "南场五巷6号")
+    with_phone = LinkRecord("r10", "程彩贞", "13511112222", None, "南场五巷6号")
+    found, linked = link_rows([row, with_phone], persons, settings=FIXED).results
+    assert found.person_key == 9  # a candidate pair, though too weak alone
+    assert 0.05 < found.match_probability < 0.95
+    assert (linked.decision, linked.person_key) == (LINKED, 9)
