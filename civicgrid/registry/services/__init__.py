@@ -57,6 +57,7 @@ __all__ = [
     "sources_for",
     "write_error_report",
 ]
+from ..linkage.services import link_candidate_accept, link_candidate_reject, link_source_records  # noqa: F401
 from .access import conflict_accept, conflict_reject, person_reveal, persons_export  # noqa: F401
 from .collection import (  # noqa: F401
     change_request_confirm,
