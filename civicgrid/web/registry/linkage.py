@@ -19,9 +19,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from civicgrid.core.errors import ConflictError, PermissionDeniedError
+from civicgrid.core.navigation import NavItem, register_nav_item
 from civicgrid.registry.linkage.selectors import (
     candidate_view,
     link_candidate_visible_to,
@@ -95,6 +97,20 @@ def link_accept(request: HttpRequest, pk: int) -> HttpResponse:
 def link_reject(request: HttpRequest, pk: int) -> HttpResponse:
     """Reject one candidate: the row is not about this person."""
     return _decide(request, pk, accept=False)
+
+
+def register_navigation() -> None:
+    """The queue's menu entry (待核对的关联), for administrators and the programme office; to be
+    called from :meth:`civicgrid.web.apps.WebConfig.ready` beside the other registry entries."""
+    register_nav_item(
+        NavItem(
+            "registry_links",
+            gettext_lazy("Links to review"),
+            "web:registry_link_queue",
+            frozenset(LINKAGE_ROLES),
+            66,
+        )
+    )
 
 
 urlpatterns: list[URLPattern] = [
