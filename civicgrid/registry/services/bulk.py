@@ -179,7 +179,10 @@ def relax_commit() -> None:
 
 
 def can_pipeline() -> bool:
-    """Whether a second connection sees the same database (not an in-memory SQLite one)."""
+    """Whether a second connection sees what this one sees: not inside a transaction (whose
+    uncommitted rows it would miss), not an in-memory SQLite database."""
+    if connection.in_atomic_block:
+        return False
     if connection.vendor != "sqlite":
         return True
     name = str(connection.settings_dict.get("NAME") or "")

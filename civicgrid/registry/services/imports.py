@@ -50,7 +50,7 @@ from civicgrid.core.audit import audit_record
 from civicgrid.core.errors import DomainError, NotFoundError, PermissionDeniedError
 from civicgrid.territory.models import AdminUnit
 
-from ..models import EntityKind, ImportRowError, ImportRun, ImportStatus, Source
+from ..models import EntityKind, ImportRowError, ImportRun, ImportStatus, Source, SourceRecord
 from .bulk import advisory_lock, can_pipeline, insert_rows, relax_commit
 from .merge import Authority
 from .placement import Placer, address_key
@@ -298,6 +298,9 @@ def _execute(
         placer=placer,
         authority=Authority.from_database(),
         city=_city(),
+        is_first_delivery=not SourceRecord.objects.filter(source_id=run.source_id, entity_kind=kind)
+        .exclude(run_id=run.pk)
+        .exists(),
     )
     checker = RowChecker(kind, placer, today=timezone.localdate())
     check = getattr(checker, spec.check)

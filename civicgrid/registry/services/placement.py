@@ -13,15 +13,16 @@ community name found under the district implies its street). Names match in thei
 number (``迎宾南路12号``), an optional compound name (``华发新城``), building (``3栋``, ``3幢``,
 ``A座``, ``3号楼``), unit (``2单元``) and room (``501``, ``501室``).
 
-**Standard key** (:func:`address_key`, :func:`building_key`): eight ``|``-separated parts
-``district|street|community|road|number|building|unit|room`` with the canonical unit names from
-the database and the bare numbers (``12``, ``3``, ``2``, ``501``). When the address has a road
-and a house number, street and community are left out of the key: a road number is unique in
-its district whatever community the writer named (or did not name), so ``香洲区迎宾南路12号``
-and ``香洲区拱北街道迎宾南路12号`` are the same building. Without a road (village addresses such
-as ``XX村12号``) the street and community stay in the key. The building key is the first six
-parts; the address (dwelling) key all eight. An address without a house number has no key (it
-is not a standard address; its admin unit is still found).
+**Standard key** (:func:`address_key`, :func:`building_key`): eight ``|``-separated
+parts ``district|street|community|road|number|building|unit|room`` with the unit names
+from the database as addresses write them (``紫荆社区``, not ``紫荆社区居民委员会``) and
+the bare numbers (``12``, ``3``, ``2``, ``501``). When the address has a road and a house
+number, street and community are left out of the key: a road number is unique in its
+district whatever community the writer named (or did not name), so ``香洲区迎宾南路12号``
+and ``香洲区拱北街道迎宾南路12号`` are the same building. Without a road (village
+addresses such as ``XX村12号``) the street and community stay in the key. The building key
+is the first six parts; the address (dwelling) key all eight. An address without a house
+number has no key (it is not a standard address; its admin unit is still found).
 
 **Admin unit**: coordinates inside a grid give the grid (:func:`Placer.locate_many`); otherwise
 the finest unit the text names (community, street, district). The compound name is kept in the
@@ -79,6 +80,21 @@ def _bare(value: str, suffixes: Sequence[str]) -> str:
     for suffix in suffixes:
         if text.endswith(suffix) and len(text) > len(suffix):
             return text[: -len(suffix)]
+    return text
+
+
+def short_unit_name(name: str) -> str:
+    """The name as addresses write it: 紫荆社区居民委员会 → 紫荆社区, 桂海村民委员会 → 桂海村."""
+    text = normalise_text(name)
+    for suffix, short in (
+        ("社区居民委员会", "社区"),
+        ("居民委员会", "社区"),
+        ("村民委员会", "村"),
+        ("社区居委会", "社区"),
+        ("村委会", "村"),
+    ):
+        if text.endswith(suffix) and len(text) > len(suffix):
+            return text[: -len(suffix)] + short
     return text
 
 
@@ -351,7 +367,7 @@ class Placer:
         for level, length in (("district", 6), ("street", 9), ("community", 12)):
             unit = self.units.get(finest.code[:length]) if len(finest.code) >= length else None
             if unit is not None:
-                out[level] = normalise_text(unit.name)
+                out[level] = short_unit_name(unit.name)
         return out
 
     # ----------------------------------------------------------------------------- parts

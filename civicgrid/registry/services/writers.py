@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from civicgrid.core.masking import mask_id_number
@@ -105,7 +105,9 @@ class Context:
         placer: Placer,
         authority: Authority,
         city: tuple[str, int | None],
+        is_first_delivery: bool = False,
     ) -> None:
+        self.is_first_delivery = is_first_delivery
         self.source_id = source_id
         self.source_code = source_code
         self.run_id = run_id
@@ -137,6 +139,10 @@ def _json_value(value: Any) -> Any:
 
 
 def _known_fingerprints(ctx: Context, kind: str, keys: Sequence[str]) -> set[tuple[str, str]]:
+    if ctx.is_first_delivery:
+        # Nothing of this source and kind before this run, and the run's own earlier rows
+        # have other keys (duplicates in the file are refused before they get here).
+        return set()
     rows = select_in(
         "SELECT natural_key, fingerprint FROM registry_sourcerecord "
         "WHERE source_id = %s AND entity_kind = %s AND natural_key IN_VALUES",
@@ -373,17 +379,18 @@ def write_persons(ctx: Context, rows: Sequence[PersonRow]) -> ChunkCounts:
             places[i] = Place(None, "", located[i][0], located[i][1])
     existing = _existing_persons(ctx, [item[1] for item in todo])
     new = [i for i, item in enumerate(todo) if item[1] not in existing]
-    if new:
-        _insert_persons(ctx, [todo[i] for i in new], [places[i] for i in new])
-        counts.created += len(new)
     person_ids = {key: values["id"] for key, values in existing.items()}
     if new:
-        person_ids.update(
-            select_in(
-                "SELECT id_hash, id FROM registry_person WHERE id_hash IN_VALUES",
-                [todo[i][1] for i in new],
+        inserted = _insert_persons(ctx, [todo[i] for i in new], [places[i] for i in new])
+        counts.created += len(new)
+        if inserted is None:
+            inserted = dict(
+                select_in(
+                    "SELECT id_hash, id FROM registry_person WHERE id_hash IN_VALUES",
+                    [todo[i][1] for i in new],
+                )
             )
-        )
+        person_ids.update(inserted)
     updates = []
     conflicts: list[tuple[int, str, str, Conflict]] = []  # (person, key, fingerprint, conflict)
     for i, (row, key, _fields, fingerprint) in enumerate(todo):
@@ -521,7 +528,8 @@ def _existing_persons(ctx: Context, keys: Sequence[str]) -> dict[str, dict[str, 
 
 def _insert_persons(
     ctx: Context, items: Sequence[tuple[PersonRow, str, str, str]], places: Sequence[Place | None]
-) -> None:
+) -> dict[str, int] | None:
+    """Insert the new persons; their ids by key when known without a query."""
     rows = []
     now = ctx.at
     for (row, key, _fields, _fingerprint), place in zip(items, places, strict=True):
@@ -563,15 +571,28 @@ def _insert_persons(
             ]
         )
     if is_postgres():
-        # Usually every new person is new to the table too: COPY them straight in; should
-        # another import have added one meanwhile, fall back to ON CONFLICT DO NOTHING.
+        # Usually every new person is new to the table too: COPY them straight in with ids
+        # taken from the sequence (no query for them afterwards); should another import have
+        # added one meanwhile, fall back to ON CONFLICT DO NOTHING.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence('registry_person', 'id')) "
+                "FROM generate_series(1, %s)",
+                [len(rows)],
+            )
+            ids = [value for (value,) in cursor.fetchall()]
         try:
             with transaction.atomic():
-                insert_rows("registry_person", _PERSON_INSERT, rows)
-            return
+                insert_rows(
+                    "registry_person",
+                    ["id", *_PERSON_INSERT],
+                    ([pk, *row] for pk, row in zip(ids, rows, strict=True)),
+                )
+            return {row[2]: pk for pk, row in zip(ids, rows, strict=True)}
         except IntegrityError:
             pass
     insert_missing("registry_person", _PERSON_INSERT, rows, ["id_hash"])
+    return None
 
 
 def _open_conflicts(
