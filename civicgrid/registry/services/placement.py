@@ -341,8 +341,12 @@ class Placer:
                 if room_match:
                     room = room_match.group("room")
                     rest = ""
-            elif rest and _ROOM.match(rest) is None:
-                compound = rest
+            elif rest:
+                room_match = _ROOM.match(rest)
+                if room_match:  # a house without buildings: 8号201
+                    room = room_match.group("room")
+                else:
+                    compound = rest
                 rest = ""
         return ParsedAddress(
             district=names_of["district"],
