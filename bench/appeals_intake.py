@@ -1,20 +1,29 @@
 """Benchmark: appeal intake over HTTP on PostgreSQL, beside raw psycopg inserts of the same rows.
 
     .venv/bin/python bench/appeals_intake.py [--clients 32] [--seconds 60] [--workers 4]
-        [--threads 8] [--database-url postgres://postgres@127.0.0.1:5432/civicgrid_bench_intake]
+        [--threads 8] [--worker-class gthread] [--in-process 300]
+        [--database-url postgres://postgres@127.0.0.1:5432/civicgrid_bench_intake]
 
 What it does, in one run:
 
 1. (Re)creates the scratch PostgreSQL database named in ``--database-url`` (it is DROPPED
    first), migrates it and loads the Zhuhai demo territory, departments and categories
    (``civicgrid demo load``), then creates a hotline operator with an API token.
-2. Starts gunicorn (``config.wsgi``, production settings, DEBUG off, ``gthread`` workers so
-   the clients keep their connections alive) on a free local port.
-3. Runs ``--clients`` concurrent clients (threads, one keep-alive HTTP connection each) for
+2. In the bench process itself (production settings, the per-process caches warm): sends
+   ``--in-process`` POSTs through Django's test client one after the other and reports the CPU
+   milliseconds and the queries per request (``in_process_cpu_ms``, ``queries_per_request``):
+   figures that other work on the machine disturbs far less than the HTTP run's.
+3. Starts gunicorn (``config.wsgi``, production settings, DEBUG off; ``gthread`` workers by
+   default, so the clients keep their connections alive; ``--worker-class sync`` answers one
+   request per connection) on a free local port.
+4. Runs ``--clients`` concurrent clients (threads, one keep-alive HTTP connection each) for
    ``--seconds``: each POSTs ``/api/appeals/`` (hotline channel, a generated Chinese text, a
    point inside a random demo grid) as fast as it gets answers. Every answer must be 201;
-   anything else is counted in ``errors``.
-4. Inserts the same number of rows straight into ``appeals_appeal`` through psycopg, one
+   anything else is counted in ``errors``. Afterwards checks the numbers: the day's counter
+   equals the number of appeals of the day, every number from 1 to it exists once
+   (``numbers_gapless``), and the query code of every 20th answer fits its appeal
+   (``query_codes_checked``).
+5. Inserts the same number of rows straight into ``appeals_appeal`` through psycopg, one
    transaction per row on one connection (the floor the HTTP path is compared with), and
    also in batches of 1,000 rows (``raw_batched_per_s``).
 
@@ -45,6 +54,8 @@ from urllib.parse import urlparse
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BIN = REPO_ROOT / ".venv" / "bin"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/civicgrid_bench_intake"
+# One per run, the same for gunicorn and this process (query codes are keyed with it).
+SECRET_KEY = "bench-" + secrets.token_urlsafe(64)
 
 PLACES = [
     "小区门口",
@@ -72,6 +83,10 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
+    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
+    parser.add_argument(
+        "--in-process", type=int, default=300, help="POSTs measured in the bench process (0: none)"
+    )
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--skip-setup", action="store_true", help="reuse the database as it is")
     return parser.parse_args(argv)
@@ -83,7 +98,7 @@ def _env(database_url: str) -> dict[str, str]:
         {
             "DATABASE_URL": database_url,
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
-            "DJANGO_SECRET_KEY": "bench-" + secrets.token_urlsafe(64),
+            "DJANGO_SECRET_KEY": SECRET_KEY,
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DJANGO_SECURE_SSL_REDIRECT": "0",
             "DATABASE_CONN_MAX_AGE": "600",
@@ -164,7 +179,9 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _start_gunicorn(database_url: str, port: int, workers: int, threads: int) -> Any:
+def _start_gunicorn(
+    database_url: str, port: int, workers: int, threads: int, worker_class: str
+) -> Any:
     process = subprocess.Popen(  # noqa: S603 - fixed arguments
         [
             str(BIN / "gunicorn"),
@@ -176,7 +193,7 @@ def _start_gunicorn(database_url: str, port: int, workers: int, threads: int) ->
             "--threads",
             str(threads),
             "--worker-class",
-            "gthread",
+            worker_class,
             "--keep-alive",
             "30",
             "--log-level",
@@ -222,6 +239,7 @@ def _client(
     latencies: list[float],
     errors: list[str],
     bodies: list[dict[str, Any]],
+    answers: list[dict[str, Any]] | None = None,
 ) -> None:
     rng = random.Random(seed)
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -238,7 +256,7 @@ def _client(
         try:
             connection.request("POST", "/api/appeals/", body=payload, headers=headers)
             response = connection.getresponse()
-            response.read()
+            answer = response.read()
             status = response.status
         except (OSError, http.client.HTTPException) as error:
             errors.append(type(error).__name__)
@@ -250,6 +268,8 @@ def _client(
             errors.append(str(status))
         else:
             bodies.append(body)
+            if answers is not None and len(bodies) % 20 == 0:
+                answers.append(json.loads(answer))
     connection.close()
 
 
@@ -323,6 +343,127 @@ def _raw_inserts(database_url: str, rows: list[dict[str, Any]]) -> tuple[float, 
     return single, batched
 
 
+def _in_process(token: str, points: list[tuple[float, float]], count: int) -> dict[str, Any]:
+    """CPU ms and queries per POST /api/appeals/ through Django's test client in this process
+    (after 20 unmeasured POSTs that warm the per-process caches)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {token}")
+    rng = random.Random(-1)
+
+    def post() -> None:
+        body = json.dumps(_body(rng, points), ensure_ascii=False)
+        response = client.post("/api/appeals/", body, content_type="application/json")
+        if response.status_code != 201:
+            raise SystemExit(f"in-process POST answered {response.status_code}")
+
+    for _warm in range(20):
+        post()
+    started = time.process_time()
+    for _post in range(count):
+        post()
+    cpu_ms = (time.process_time() - started) * 1000 / count
+    with CaptureQueriesContext(connection) as queries:
+        for _post in range(10):
+            post()
+    return {
+        "in_process_cpu_ms": round(cpu_ms, 2),
+        "queries_per_request": len(queries.captured_queries) / 10,
+    }
+
+
+def _check_numbers(answers: list[dict[str, Any]]) -> dict[str, Any]:
+    """The day's numbers are 1 … counter, each once; the sampled query codes fit."""
+    from django.db.models import Max
+
+    from civicgrid.appeals import clock
+    from civicgrid.appeals.models import Appeal, AppealNumberSequence
+    from civicgrid.appeals.services.intake import query_code_matches
+
+    today = clock.today()
+    last = AppealNumberSequence.objects.filter(day=today).aggregate(last=Max("last"))["last"] or 0
+    sequences = sorted(
+        int(number[-6:])
+        for number in Appeal.objects.filter(accepted_on=today).values_list("number", flat=True)
+    )
+    appeals = Appeal.objects.in_bulk([a["number"] for a in answers], field_name="number")
+    fitting = sum(
+        query_code_matches(appeals[a["number"]], a["query_code"])
+        for a in answers
+        if a["number"] in appeals
+    )
+    return {
+        "numbers_gapless": sequences == list(range(1, last + 1)),
+        "query_codes_checked": len(answers),
+        "query_codes_fitting": fitting,
+    }
+
+
+def _cpu_seconds(pids: set[int]) -> dict[int, float]:
+    """CPU seconds (user + system) used so far by each of ``pids`` (Linux /proc; {} elsewhere)."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    used: dict[int, float] = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return used
+
+
+def _server_pids(server_pid: int) -> set[int]:
+    """The gunicorn master and its workers."""
+    pids = {server_pid}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == server_pid:
+                pids.add(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return pids
+
+
+def _database_pids(database_url: str) -> set[int]:
+    """The PostgreSQL backends serving the bench database (on this machine)."""
+    import psycopg
+
+    name = urlparse(database_url).path.lstrip("/")
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        rows = connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        ).fetchall()
+    return {int(row[0]) for row in rows}
+
+
+class _CpuMeter:
+    """CPU milliseconds per request of gunicorn and of PostgreSQL over the measured run (less
+    disturbed by other work on the machine than the rate; None where /proc is missing)."""
+
+    def __init__(self, database_url: str, server_pid: int) -> None:
+        self.database_url, self.server_pid = database_url, server_pid
+        self.server = _cpu_seconds(_server_pids(server_pid))
+        self.database = _cpu_seconds(_database_pids(database_url))
+
+    def per_request(self, requests: int) -> dict[str, float | None]:
+        server = _cpu_seconds(_server_pids(self.server_pid))
+        database = _cpu_seconds(_database_pids(self.database_url) | set(self.database))
+
+        def spent(before: dict[int, float], after: dict[int, float]) -> float | None:
+            if not after or not requests:
+                return None
+            total = sum(value - before.get(pid, 0.0) for pid, value in after.items())
+            return round(total * 1000 / requests, 2)
+
+        return {
+            "server_cpu_ms_per_request": spent(self.server, server),
+            "database_cpu_ms_per_request": spent(self.database, database),
+        }
+
+
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -333,20 +474,25 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if not options.skip_setup:
         _setup(options.database_url)
     token, points = _token_and_points(options.database_url)
+    in_process = _in_process(token, points, options.in_process) if options.in_process else {}
     port = _free_port()
-    server = _start_gunicorn(options.database_url, port, options.workers, options.threads)
+    server = _start_gunicorn(
+        options.database_url, port, options.workers, options.threads, options.worker_class
+    )
+    answers: list[dict[str, Any]] = []
     try:
         # Warm up every worker (imports, the locator's STRtree, connections).
         _client(port, token, points, time.perf_counter() + 3, 0, [], [], [])
         latencies: list[float] = []
         errors: list[str] = []
         bodies: list[dict[str, Any]] = []
+        meter = _CpuMeter(options.database_url, server.pid)
         stop_at = time.perf_counter() + options.seconds
         started = time.perf_counter()
         threads = [
             threading.Thread(
                 target=_client,
-                args=(port, token, points, stop_at, seed + 1, latencies, errors, bodies),
+                args=(port, token, points, stop_at, seed + 1, latencies, errors, bodies, answers),
             )
             for seed in range(options.clients)
         ]
@@ -355,9 +501,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - started
+        cpu = meter.per_request(len(latencies))
     finally:
         server.terminate()
         server.wait(timeout=30)
+    checks = _check_numbers(answers)
     raw_single, raw_batched = _raw_inserts(options.database_url, bodies[:20_000])
     result = {
         "benchmark": "appeals_intake_http",
@@ -375,7 +523,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "raw_insert_per_s": round(raw_single, 1),
         "raw_batched_per_s": round(raw_batched, 1),
         "raw_rows": min(len(bodies), 20_000),
-        "server": f"gunicorn gthread {options.workers}x{options.threads}",
+        **cpu,
+        **in_process,
+        **checks,
+        "server": f"gunicorn {options.worker_class} {options.workers}x{options.threads}",
         "cpus": os.cpu_count(),
         "database": "postgresql",
     }
