@@ -196,7 +196,7 @@ class Homes:
             left = quota
             while left > 0:
                 road = rng.choice(roads)
-                key = (grid.code[:9], road)
+                key = (grid.code[:6], road)  # a house number is unique on its road
                 number = numbers.get(key, 0) + rng.choice((1, 2, 2, 4))
                 numbers[key] = number
                 lon, lat = _point_in(grid.polygon, prepared, rng)

@@ -10,7 +10,8 @@ Written by hand for test and demo data; none of it describes a real person or or
   numbers, with the names of the time), weighted: other Guangdong cities, 湖南, 广西, 四川,
   重庆, 江西, 河南, 湖北, 贵州, 安徽.
 * Road names by district (Zhuhai roads as people write them; the demo grids are generated,
-  so a road does not lie where the real one does).
+  so a road does not lie where the real one does). Every name ends in 路, 道, 街 or 巷, as the
+  address parser of the registry expects; a house number is unique on its road in a district.
 * Simplified → traditional characters and same-sound characters (同音字) for noisy copies.
 """
 
@@ -127,8 +128,8 @@ ROADS: dict[str, tuple[str, ...]] = {
         "人民西路",
         "迎宾南路",
         "迎宾北路",
-        "九洲大道东",
-        "九洲大道西",
+        "九洲大道",
+        "香洲大道",
         "梅华东路",
         "梅华西路",
         "紫荆路",

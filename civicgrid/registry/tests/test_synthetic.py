@@ -309,6 +309,14 @@ def test_homes_are_unique_inside_their_grid_and_spread_by_district(city: Synthet
     homes = list(city.dwellings())
     assert len(homes) == city.dwelling_count == 4_000
     assert len({home.parts for home in homes}) == len(homes)
+    # The registry's address key leaves street and community out when there is a road and a
+    # house number: a number is unique on its road in a district.
+    keys = {
+        (home.district, home.road, home.house_number, home.building, home.unit, home.room)
+        for home in homes
+    }
+    assert len(keys) == len(homes)
+    assert all(re.search(r"(路|道|街|巷)$", home.road) for home in homes)
     assert [home.index for home in homes] == list(range(len(homes)))
     assert city.dwelling(1234) == homes[1234]
     grids = {grid.code: grid for grid in GRIDS}
