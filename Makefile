@@ -29,6 +29,7 @@ migrate: install
 demo: migrate
 	$(BIN)/civicgrid demo load
 	$(BIN)/civicgrid demo appeals
+	$(BIN)/civicgrid demo registry  # a slice of the synthetic city through the registry import
 	-$(BIN)/civicgrid appeals train-router  # routing suggestions; keeps the router when nothing changed
 	$(BIN)/civicgrid appeals refresh-statistics
 	$(BIN)/civicgrid demo accounts

@@ -1,4 +1,4 @@
-"""``civicgrid demo load`` and ``civicgrid demo accounts``: the Zhuhai demo."""
+"""``civicgrid demo load|appeals|registry|accounts``: the Zhuhai demo."""
 
 from __future__ import annotations
 
@@ -20,6 +20,11 @@ class Command(BaseCommand):
         appeals = sub.add_parser("appeals", help="appeal categories, catalogue and demo appeals")
         appeals.add_argument("--count", type=int, default=3000)
         appeals.add_argument("--seed", type=int, default=20261121)
+        registry = sub.add_parser(
+            "registry", help="a slice of the synthetic city imported into the base registry"
+        )
+        registry.add_argument("--persons", type=int, default=5000)
+        registry.add_argument("--seed", type=int, default=20261207)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "load":
@@ -33,6 +38,13 @@ class Command(BaseCommand):
 
             appeal_summary = demo_appeals.load(count=options["count"], seed=options["seed"])
             for line in appeal_summary.lines:
+                self.stdout.write(line)
+            return
+        if options["action"] == "registry":
+            from civicgrid.demo import registry as demo_registry
+
+            registry_summary = demo_registry.load(persons=options["persons"], seed=options["seed"])
+            for line in registry_summary.lines:
                 self.stdout.write(line)
             return
         accounts = loader.accounts_ensure()
