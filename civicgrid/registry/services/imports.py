@@ -27,6 +27,7 @@ of their own department. The CLI runs as the system (no user). Every start and e
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import logging
@@ -128,6 +129,44 @@ def may_import(user: Any, source: Source) -> bool:
         user.role == Role.DEPARTMENT_STAFF
         and source.department_id is not None
         and user.department_id == source.department_id
+    )
+
+
+def imports_visible_to(user: Any) -> Any:
+    """The import runs ``user`` may follow: all of them for those who may import every
+    source, the runs of their department's sources for department staff, none otherwise."""
+    runs = ImportRun.objects.select_related("source", "created_by")
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return runs.none()
+    if user.is_superuser or user.role in IMPORT_ROLES:
+        return runs
+    if user.role == Role.DEPARTMENT_STAFF and user.department_id:
+        return runs.filter(source__department_id=user.department_id)
+    return runs.none()
+
+
+def import_is_stalled(run: ImportRun, *, minutes: int = 10) -> bool:
+    """A running import whose last chunk committed long ago (its process was stopped)."""
+    if run.status != ImportStatus.RUNNING:
+        return False
+    return run.updated_at < timezone.now() - dt.timedelta(minutes=minutes)
+
+
+def import_resume(*, actor: Any, run: ImportRun) -> ImportRun:
+    """Continue a failed or stalled run from its stored file (web); audited."""
+    if not may_import(actor, run.source):
+        raise PermissionDeniedError(_("You may not import data of this source."))
+    if run.status == ImportStatus.COMPLETED or (
+        run.status == ImportStatus.RUNNING and not import_is_stalled(run)
+    ):
+        raise DomainError(_("This import is not interrupted."), code="conflict")
+    return import_start(
+        actor=actor,
+        kind=run.entity_kind,
+        source=run.source.code,
+        path=run.file_path,
+        file_name=run.file_name,
+        resume=True,
     )
 
 
