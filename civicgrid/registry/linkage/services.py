@@ -370,12 +370,20 @@ def _write_outcome(
             summary.unmatched += 1
 
     now = timezone.now()
-    by_person: dict[int, list[int]] = {}
-    for record_id, person_id in links.items():
-        by_person.setdefault(person_id, []).append(record_id)
-    for person_id, record_ids_of_person in by_person.items():
-        SourceRecord.objects.filter(pk__in=record_ids_of_person, person__isnull=True).update(
-            person_id=person_id, admin_unit_code=units.get(person_id, "")
+    for chunk in _chunks(sorted(links), 2000):
+        # Lock the rows still without a person (another run or a reviewer may have linked
+        # some meanwhile: theirs stands) and link them in one statement per batch.
+        still_open = (
+            SourceRecord.objects.select_for_update()
+            .filter(pk__in=chunk, person__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        SourceRecord.objects.bulk_update(
+            [
+                SourceRecord(pk=pk, person_id=links[pk], admin_unit_code=units.get(links[pk], ""))
+                for pk in still_open
+            ],
+            ["person", "admin_unit_code"],
         )
     # Open candidates of rows that are now linked are settled by the link.
     linked_with_open = [r for r in links if r in open_by_record]
