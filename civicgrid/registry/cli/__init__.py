@@ -8,4 +8,4 @@ A module here defines ``NAME`` (the sub-command), ``HELP``, ``add_arguments(pars
 from __future__ import annotations
 
 # Sub-command modules of this package, in the order ``--help`` lists them.
-MODULES: tuple[str, ...] = ("imports", "link")
+MODULES: tuple[str, ...] = ("imports", "link", "generate")
