@@ -410,13 +410,3 @@ def test_command_refuses_bad_options(grid_source: Source, tmp_path: Path) -> Non
     with pytest.raises(CommandError, match="--accept/--review"):
         _command("--accept", "0.5", "--review", "0.9")
     assert not SourceRecord.objects.exists()
-
-
-def test_menu_entry_for_reviewers_only(city_admin: User, xz_grid_worker: User) -> None:
-    from civicgrid.core.navigation import nav_items_for
-    from civicgrid.web.registry.linkage import register_navigation
-
-    register_navigation()
-    url = reverse("web:registry_link_queue")
-    assert url in [item["url"] for item in nav_items_for(city_admin)]
-    assert url not in [item["url"] for item in nav_items_for(xz_grid_worker)]
