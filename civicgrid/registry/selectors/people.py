@@ -63,6 +63,8 @@ PERSON_LIST_FIELDS: tuple[str, ...] = (
 )
 ENTITY_LIST_FIELDS: tuple[str, ...] = ("name", "uscc", "kind", "legal_representative", "status")
 SOURCE_RECORDS_SHOWN = 50
+# The admin unit comes with a person for its name; its boundary polygon stays in the database.
+UNIT_DEFERRED = ("admin_unit__boundary", "admin_unit__boundary_source", "admin_unit__source")
 
 
 @dataclass(frozen=True)
@@ -231,6 +233,7 @@ def person_by_id_number(user: Any, number: Any) -> Person | None:
         persons_visible_to(user)
         .filter(id_hash=digest)
         .select_related("admin_unit", "current_address")
+        .defer(*UNIT_DEFERRED)
         .first()
     )
 
@@ -245,6 +248,7 @@ def person_visible(user: Any, pk: Any) -> Person | None:
         persons_visible_to(user)
         .filter(pk=key)
         .select_related("admin_unit", "current_address")
+        .defer(*UNIT_DEFERRED)
         .first()
     )
 
@@ -264,7 +268,11 @@ def persons_search(
     by a field the user may not see in full raises :class:`PermissionDeniedError`.
     """
     access = registry_access(user)
-    persons = persons_visible_to(user).select_related("admin_unit", "current_address")
+    persons = (
+        persons_visible_to(user)
+        .select_related("admin_unit", "current_address")
+        .defer(*UNIT_DEFERRED)
+    )
     query = (query or "").strip()
     if query:
         digest = id_number_hash(query)
@@ -602,7 +610,11 @@ def entities_search(
     user: Any, *, query: str = "", unit_code: str = "", kind: str = ""
 ) -> QuerySet[LegalEntity]:
     """Legal entities in ``user``'s scope: ``query`` is a USCC (exact) or part of the name."""
-    entities = entities_visible_to(user).select_related("admin_unit", "actual_address")
+    entities = (
+        entities_visible_to(user)
+        .select_related("admin_unit", "actual_address")
+        .defer(*UNIT_DEFERRED)
+    )
     query = (query or "").strip().upper()
     if query:
         if len(query) == 18 and query.isalnum():
@@ -625,6 +637,7 @@ def entity_visible(user: Any, pk: Any) -> LegalEntity | None:
         entities_visible_to(user)
         .filter(pk=key)
         .select_related("admin_unit", "actual_address")
+        .defer(*UNIT_DEFERRED)
         .first()
     )
 
