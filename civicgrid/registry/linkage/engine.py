@@ -32,10 +32,12 @@ from __future__ import annotations
 
 import logging
 import math
+import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any, Literal
 
 from .features import FEATURE_COLUMNS, Features, features_of
@@ -329,6 +331,9 @@ def link_rows(
 
     step = time.perf_counter()
     connection = duckdb.connect(":memory:")
+    # What does not fit in memory spills to the system's temporary directory (DuckDB's default
+    # would be a .tmp folder in the working directory).
+    connection.execute("SET temp_directory = ?", [str(Path(tempfile.gettempdir()) / "civicgrid")])
     if settings.threads:
         connection.execute(f"SET threads = {int(settings.threads)}")
     if settings.memory_limit:
