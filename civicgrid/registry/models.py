@@ -19,6 +19,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civicgrid.core.models import BaseModel
 from civicgrid.territory.models import AdminUnit, Department
@@ -320,7 +321,7 @@ class EntityKindOfLaw(models.TextChoices):
 
 
 class EntityStatus(models.TextChoices):
-    ACTIVE = "active", _("active")  # 存续
+    ACTIVE = "active", pgettext_lazy("legal entity status", "active")  # 存续
     REVOKED = "revoked", _("licence revoked")  # 吊销
     DEREGISTERED = "deregistered", _("deregistered")  # 注销
 
