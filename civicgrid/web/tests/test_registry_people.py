@@ -240,6 +240,8 @@ def test_search_by_id_number_is_posted_and_opens_the_person(
     missing = client.post(reverse("web:registry_person_list"), {"q": "11010519491231002X"})
     assert missing.status_code == 200
     assert 'data-testid="no-persons"' in text_of(missing)
+    assert 'data-testid="person-export"' not in text_of(missing)  # would export everybody
+    assert 'data-testid="person-export"' in text_of(client.get(reverse("web:registry_person_list")))
 
 
 def test_search_by_name_redirects_to_the_list_address(
