@@ -17,8 +17,8 @@ integers, to keep them unique). What is generated:
   floors and rooms (``501`` = 5th floor, room 01); villages (村) have self-built houses along
   lanes (``南门二巷12号301``). Each building has a point inside its grid polygon. The standard
   text is ``珠海市香洲区拱北街道夏湾社区夏湾路12号3栋2单元501``.
-* **People** (人口) in **households** (户): registered residents (户籍, about 56 %), floating
-  population (流动人口, about 42 %) and Hong Kong / Macao / Taiwan residents (港澳台, 1.5 %), in
+* **People** (人口) in **households** (户): registered residents (户籍, about 54 %), floating
+  population (流动人口, about 45 %) and Hong Kong / Macao / Taiwan residents (港澳台, about 1 %), in
   families (head, spouse, children, the head's parents), single people, elderly couples or
   people alone, and collective households (集体户, dormitories). Ages follow a pyramid plausible
   for Zhuhai (many people of working age, about 12 % aged 60+); the sex ratio is slightly male.
