@@ -283,7 +283,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             import pstats
 
             profiler.disable()
-            pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
+            pstats.Stats(profiler, stream=sys.stderr).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(45)
         rows = run.created_count + run.updated_count + run.unchanged_count + run.invalid_count
         result = {
             "rows": rows,

@@ -51,38 +51,70 @@ def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: Any) -> str:
+    """One value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    kind = type(value)
+    if kind is str or kind is Json:
+        return value.translate(_COPY_ESCAPES)  # type: ignore[no-any-return]
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is int or kind is float:
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value).translate(_COPY_ESCAPES)
+
+
+def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """COPY ``rows`` into ``table`` (PostgreSQL), formatted as text here: much faster than the
+    driver's row-by-row adaptation."""
+    names = ", ".join(_quote(column) for column in columns)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {_quote(table)} ({names}) FROM STDIN") as copy,
+    ):
+        lines = []
+        for row in rows:
+            lines.append("\t".join([_copy_text(value) for value in row]))
+            if len(lines) >= 1000:
+                copy.write("\n".join(lines) + "\n")
+                lines = []
+        if lines:
+            copy.write("\n".join(lines) + "\n")
+
+
 def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """Insert ``rows`` (values in ``columns`` order)."""
     rows = list(rows)
     if not rows:
         return
+    if is_postgres():
+        copy_rows(table, columns, rows)
+        return
     names = ", ".join(_quote(column) for column in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    prepared = [[db_value(value) for value in row] for row in rows]
     with connection.cursor() as cursor:
-        if is_postgres():
-            with cursor.cursor.copy(f"COPY {_quote(table)} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            prepared = [[db_value(value) for value in row] for row in rows]
-            cursor.executemany(
-                f"INSERT INTO {_quote(table)} ({names}) VALUES ({marks})",  # noqa: S608
-                prepared,
-            )
+        cursor.executemany(
+            f"INSERT INTO {_quote(table)} ({names}) VALUES ({marks})",  # noqa: S608
+            prepared,
+        )
 
 
 def _stage(cursor: Any, table: str, columns: Sequence[str], rows: list[Sequence[Any]]) -> str:
     """COPY ``rows`` into a temporary copy of ``table``'s ``columns``; its name."""
     stage = f"stage_{table}"
-    names = ", ".join(_quote(column) for column in columns)
     cursor.execute(
         f"CREATE TEMP TABLE IF NOT EXISTS {_quote(stage)} ON COMMIT DELETE ROWS AS "  # noqa: S608
         f"SELECT * FROM {_quote(table)} WITH NO DATA"
     )
     cursor.execute(f"TRUNCATE {_quote(stage)}")
-    with cursor.cursor.copy(f"COPY {_quote(stage)} ({names}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+    copy_rows(stage, columns, rows)
     return stage
 
 
