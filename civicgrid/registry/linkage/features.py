@@ -55,11 +55,16 @@ def name_pinyin(name: str) -> str:
     return "".join(_char_pinyin(char) for char in name)
 
 
+_PLAIN_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+
+
 def normalise_phone_digits(value: Any) -> str:
     """The phone's digits: the normalised number when it parses, else the digits it holds."""
     text = str(value or "").strip()
     if not text:
         return ""
+    if _PLAIN_MOBILE.fullmatch(text):  # the common case, already normalised
+        return text
     first = re.split(r"[,，;；/、]", text)[0]
     parsed = parse_phone(first)
     if parsed is not None:
@@ -340,18 +345,18 @@ def features_of(
 ) -> Features:
     """Features of one record; ``address_parts_given`` (already standard parts, e.g. of a
     registry address) wins over parsing ``address``."""
-    clean_name = normalise_name(name)
-    pinyin = name_pinyin(clean_name) if clean_name else ""
-    surname = _char_pinyin(clean_name[0]) if clean_name else ""
+    clean_name, pinyin, surname, given = _name_features(str(name or ""))
     digits = normalise_phone_digits(phone)
     birth = normalise_birth_date(birth_date)
-    parts = address_parts_given if address_parts_given is not None else address_parts(address)
-    keys = address_keys(parts)
+    if address_parts_given is not None:
+        keys = _keys_of_parts(tuple(address_parts_given.get(n) or "" for n in ADDRESS_PARTS))
+    else:
+        keys = address_keys(address_parts(address))
     return Features(
         name=clean_name or None,
         name_pinyin=pinyin or None,
         surname_pinyin=surname or None,
-        given_pinyin=name_pinyin(clean_name[1:]) or None if len(clean_name) > 1 else None,
+        given_pinyin=given or None,
         phone=digits or None,
         phone_tail=digits[-4:] if digits else None,
         birth_date=birth,
@@ -362,3 +367,19 @@ def features_of(
         address_community=keys.community,
         address_district=keys.district,
     )
+
+
+@lru_cache(maxsize=500_000)
+def _name_features(name: str) -> tuple[str, str, str, str]:
+    """(normalised name, its pinyin, surname pinyin, given-name pinyin); names repeat a lot."""
+    clean = normalise_name(name)
+    if not clean:
+        return "", "", "", ""
+    syllables = [_char_pinyin(char) for char in clean]
+    return clean, "".join(syllables), syllables[0], "".join(syllables[1:])
+
+
+@lru_cache(maxsize=500_000)
+def _keys_of_parts(parts: tuple[str, ...]) -> AddressKeys:
+    """Address keys per distinct parts (the people of one dwelling share them)."""
+    return address_keys(dict(zip(ADDRESS_PARTS, parts, strict=True)))
