@@ -275,12 +275,13 @@ class RowFile:
         """(line, {column key: text}) of every non-empty row after the header."""
         positions = list(self.header.positions.items())
         start = self.header.line
+        width = max(index for _key, index in positions) + 1
+        convert = cell_text if self.is_xlsx else str.strip  # CSV cells are text already
         for number, cells in enumerate(self._raw_rows(), start=1):
             if number <= start:
                 continue
-            size = len(cells)
-            values = {
-                key: cell_text(cells[index]) if index < size else "" for key, index in positions
-            }
+            if len(cells) < width:
+                cells = [*cells, *[""] * (width - len(cells))]
+            values = {key: convert(cells[index]) for key, index in positions}
             if any(values.values()):
                 yield number, values

@@ -526,6 +526,12 @@ def _existing_persons(ctx: Context, keys: Sequence[str]) -> dict[str, dict[str, 
     return out
 
 
+def _fields_masked(fields_json: str) -> str:
+    """The masked ID number kept in a source record's fields (computed once per row)."""
+    start = fields_json.index('"id_masked":"') + 13
+    return fields_json[start : fields_json.index('"', start)]
+
+
 def _insert_persons(
     ctx: Context, items: Sequence[tuple[PersonRow, str, str, str]], places: Sequence[Place | None]
 ) -> dict[str, int] | None:
@@ -550,7 +556,7 @@ def _insert_persons(
                 now,
                 key,
                 crypto.seal(row.id_number),
-                mask_id_number(row.id_number),
+                _fields_masked(_fields),
                 values.get("name", ""),
                 row.sex,
                 row.birth_date,
