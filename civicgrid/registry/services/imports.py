@@ -55,17 +55,11 @@ from civicgrid.territory.models import AdminUnit
 from ..models import EntityKind, ImportRowError, ImportRun, ImportStatus, Source, SourceRecord
 from .bulk import advisory_lock, can_pipeline, insert_rows, relax_commit
 from .merge import Authority
+from .place_writers import write_addresses, write_households
 from .placement import Placer, address_key
 from .rows import RowFile, column_label
 from .validation import RowChecker, RowError
-from .writers import (
-    ChunkCounts,
-    Context,
-    write_addresses,
-    write_entities,
-    write_households,
-    write_persons,
-)
+from .writers import ChunkCounts, Context, write_entities, write_persons
 
 logger = logging.getLogger(__name__)
 
