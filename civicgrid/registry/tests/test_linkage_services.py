@@ -47,7 +47,7 @@ SURNAMES = "陈林黄赵吴周徐孙马朱胡郭何高罗郑梁谢宋唐"
 GIVEN = "明华强军杰涛超勇艳娟静丽敏霞平刚英兰玉萍"
 
 
-def _person(
+def make_person(
     grid: Any,
     n: int,
     name: str,
@@ -99,21 +99,21 @@ def _person(
 def registry(territory: Any) -> dict[str, Person]:
     grid = territory.xz_grid_1
     people = {
-        "zhang": _person(
+        "zhang": make_person(
             grid, 1, "张三丰", "13812345678", dt.date(1990, 1, 2),
             road="人民西路", number="12", building="3", room="501",
         ),
-        "wang_a": _person(
+        "wang_a": make_person(
             grid, 2, "王芳", "13800000002", dt.date(1985, 6, 15),
             road="凤凰北路", number="8", building="2", room="301",
         ),
-        "wang_b": _person(
+        "wang_b": make_person(
             grid, 3, "王芳", "13800000003", dt.date(1992, 3, 9),
             road="凤凰北路", number="8", building="2", room="602",
         ),
     }  # fmt: skip
     for i in range(20):
-        people[f"other{i}"] = _person(
+        people[f"other{i}"] = make_person(
             territory.xz_grid_2,
             10 + i,
             SURNAMES[i] + GIVEN[i] + GIVEN[(i * 7) % 20],
@@ -133,7 +133,7 @@ def grid_source(db: Any) -> Source:
     return source
 
 
-def _row(source: Source, fields: dict[str, str]) -> SourceRecord:
+def make_row(source: Source, fields: dict[str, str]) -> SourceRecord:
     return SourceRecord.objects.create(
         source=source,
         entity_kind="person",
@@ -147,7 +147,7 @@ def _row(source: Source, fields: dict[str, str]) -> SourceRecord:
 @pytest.fixture
 def rows(grid_source: Source) -> dict[str, SourceRecord]:
     return {
-        "exact": _row(
+        "exact": make_row(
             grid_source,
             {
                 "name": "张三丰",
@@ -156,8 +156,10 @@ def rows(grid_source: Source) -> dict[str, SourceRecord]:
                 "current_address": "珠海市香洲区人民西路12号3栋501房",
             },
         ),
-        "ambiguous": _row(grid_source, {"name": "王芳", "current_address": "香洲区凤凰北路8号2栋"}),
-        "stranger": _row(
+        "ambiguous": make_row(
+            grid_source, {"name": "王芳", "current_address": "香洲区凤凰北路8号2栋"}
+        ),
+        "stranger": make_row(
             grid_source, {"姓名": "欧阳子瑜", "联系电话": "13677778888", "现住址": "金湾区红旗镇"}
         ),
     }
