@@ -136,3 +136,41 @@ def test_other_users_runs_are_not_found(territory: Any, make_user: Callable[...,
     client = client_for(staff)
     assert client.get(reverse("web:registry_import_detail", args=[run.pk])).status_code == 404
     assert client.get(reverse("web:registry_import_errors", args=[run.pk])).status_code == 404
+
+
+def test_a_stalled_import_is_resumed_from_its_stored_file(
+    territory: Any, make_user: Callable[..., User], tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from civicgrid.registry.services import SimulatedCrash, registry_import
+
+    admin = make_user(Role.ADMINISTRATOR)
+    rows = [f"{make_id('440402', '19800101', n)},人{n}," for n in range(12)]
+    path = tmp_path / "p.csv"
+    path.write_bytes(("身份证号,姓名,联系电话\n" + "\n".join(rows) + "\n").encode("gbk"))
+    with pytest.raises(SimulatedCrash):
+        registry_import(
+            actor=admin,
+            kind="persons",
+            source="gongan",
+            path=path,
+            chunk_size=5,
+            crash_after_chunks=1,
+        )
+    run = ImportRun.objects.get()
+    client = client_for(admin)
+    url = reverse("web:registry_import_resume", args=[run.pk])
+    client.post(url)  # still running a moment ago: refused
+    run.refresh_from_db()
+    assert (run.status, run.committed_lines, Person.objects.count()) == ("running", 6, 5)
+    ImportRun.objects.filter(pk=run.pk).update(updated_at=timezone.now() - dt.timedelta(hours=1))
+    detail = client.get(reverse("web:registry_import_detail", args=[run.pk]))
+    assert 'data-testid="import-resume"' in detail.content.decode()
+    response = client.post(url)
+    assert response.status_code == 302
+    run.refresh_from_db()
+    assert (run.status, run.created_count, run.committed_lines) == ("completed", 12, 13)
+    assert Person.objects.count() == 12
