@@ -32,7 +32,7 @@ from civicgrid.core.errors import DomainError
 from civicgrid.territory.models import CODE_LENGTH, AdminLevel, AdminUnit
 
 from ..models import EntityKindOfLaw, EntityStatus, Household, LegalEntity, Person, ResidenceStatus
-from .access import registry_access
+from .access import code_prefix_q, registry_access
 
 # (key, label, lowest age, highest age or None)
 AGE_BANDS: tuple[tuple[str, Any, int, int | None], ...] = (
@@ -168,14 +168,14 @@ def _person_counts(prefix: str, on: dt.date) -> list[dict[str, Any]]:
         aggregates[f"band_{key}"] = Count("pk", filter=condition)
     persons = Person.objects.filter(is_deceased=False, created_at__lt=_end_of_day(on))
     if prefix:
-        persons = persons.filter(admin_unit_code__startswith=prefix)
+        persons = persons.filter(code_prefix_q(prefix))
     return list(persons.values("admin_unit_code").annotate(**aggregates).order_by())
 
 
 def _household_counts(prefix: str, on: dt.date) -> list[dict[str, Any]]:
     households = Household.objects.filter(created_at__lt=_end_of_day(on))
     if prefix:
-        households = households.filter(admin_unit_code__startswith=prefix)
+        households = households.filter(code_prefix_q(prefix))
     return list(households.values("admin_unit_code").annotate(total=Count("pk")).order_by())
 
 
@@ -189,7 +189,7 @@ def _entity_counts(prefix: str, on: dt.date) -> list[dict[str, Any]]:
         created_at__lt=_end_of_day(on),
     )
     if prefix:
-        entities = entities.filter(admin_unit_code__startswith=prefix)
+        entities = entities.filter(code_prefix_q(prefix))
     return list(entities.values("admin_unit_code").annotate(**aggregates).order_by())
 
 
@@ -284,8 +284,10 @@ def residents_by_unit(
     """Living residents per unit of ``level`` under ``parent_code`` (the user's top unit by
     default), by residence status: ``{code: {status: count, "total": count}}``.
 
-    One ``GROUP BY admin_unit_code, residence_status`` over the index of those columns (for the
-    whole city, an index scan of the person table); ``None`` outside the user's scope."""
+    One ``GROUP BY admin_unit_code, residence_status``; ``None`` outside the user's scope. The
+    deceased are left out, so PostgreSQL reads the table itself unless an index of those two
+    columns for living persons exists (``WHERE NOT is_deceased``): then the count is an
+    index-only scan (see ``bench/registry_lookup.py --living-index``)."""
     access = registry_access(user)
     if not access.may_see_figures:
         return None
@@ -295,11 +297,11 @@ def residents_by_unit(
     length = CODE_LENGTH.get(AdminLevel(level), CODE_LENGTH[AdminLevel.GRID])
     persons = Person.objects.filter(is_deceased=False)
     if code:
-        persons = persons.filter(admin_unit_code__startswith=code)
+        persons = persons.filter(code_prefix_q(code))
     result: dict[str, dict[str, int]] = {}
     rows: Iterable[tuple[str, str, int]] = (
         persons.values_list("admin_unit_code", "residence_status")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("*"))  # COUNT(*): an index-only scan needs no other column
         .order_by()
     )
     for unit_code, status, count in rows:

@@ -43,6 +43,7 @@ from .access import (
     PERSON_FIELDS,
     REVEALABLE_FIELDS,
     RegistryAccess,
+    code_prefix_q,
     conflicts_visible_to,
     entities_visible_to,
     masked_value,
@@ -291,7 +292,7 @@ def persons_search(
         persons = persons.filter(current_address__full_text__contains=address)
     unit_code = (unit_code or "").strip()
     if unit_code:
-        persons = persons.filter(admin_unit_code__startswith=unit_code)
+        persons = persons.filter(code_prefix_q(unit_code))
     if residence_status:
         persons = persons.filter(residence_status=residence_status)
     return persons.order_by("admin_unit_code", "name", "pk")
@@ -622,7 +623,7 @@ def entities_search(
         else:
             entities = entities.filter(name__contains=query)
     if unit_code:
-        entities = entities.filter(admin_unit_code__startswith=unit_code.strip())
+        entities = entities.filter(code_prefix_q(unit_code.strip()))
     if kind:
         entities = entities.filter(kind=kind)
     return entities.order_by("admin_unit_code", "name", "pk")

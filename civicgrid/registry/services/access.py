@@ -317,7 +317,7 @@ def _check_reviewer(actor: Any, conflict: FieldConflict) -> None:
 
 def _locked_open(conflict: FieldConflict) -> FieldConflict:
     locked = (
-        FieldConflict.objects.select_for_update()
+        FieldConflict.objects.select_for_update(of=("self",))
         .select_related("proposed_source", "source_record")
         .get(pk=conflict.pk)
     )

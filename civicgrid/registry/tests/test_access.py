@@ -553,3 +553,32 @@ def test_conflict_with_an_invalid_value_is_refused(people: People, actors: dict[
         conflict_accept(actor=actors["administrator"], conflict=people.conflict)
     assert raised.value.field == "residence_status"
     assert FieldConflict.objects.get(pk=people.conflict.pk).status == "open"
+
+
+@pytest.mark.parametrize(
+    ("prefix", "upper"),
+    [("4404", "4405"), ("4409", "441"), ("440402001001009", "44040200100101"), ("99", None)],
+)
+def test_next_code(prefix: str, upper: str | None) -> None:
+    assert gate._next_code(prefix) == upper
+
+
+def test_code_prefix_filter_matches_startswith(territory: Any) -> None:
+    codes = ["4404", "44040", "440409", "4404999", "4405", "441", "4403", "44"]
+    for index, code in enumerate(codes):
+        Person.objects.create(
+            id_hash=f"h{index}",
+            id_sealed="s",
+            id_masked="m",
+            name=code,
+            sex="M",
+            birth_date="1990-01-01",
+            region_code="440402",
+            admin_unit_code=code,
+        )
+    for prefix in ("4404", "44040", "4409", "44", "440409", "9"):
+        expected = {code for code in codes if code.startswith(prefix)}
+        found = set(
+            Person.objects.filter(gate.code_prefix_q(prefix)).values_list("name", flat=True)
+        )
+        assert found == expected, prefix
