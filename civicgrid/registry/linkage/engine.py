@@ -98,6 +98,10 @@ class LinkageSettings:
     threads: int | None = None  # DuckDB threads (None: DuckDB's default, all cores)
     memory_limit: str | None = None  # e.g. "8GB"
     max_candidates: int = 3  # kept per row for the review queue
+    # After training, no agreement level is believed rarer than this among true matches: EM
+    # drives the m of a level it never sees among matches towards zero (e.g. a room left out,
+    # when no training row left it out), which would make one such row unlinkable.
+    min_m_probability: float = 0.001
 
     def __post_init__(self) -> None:
         if not 0 < self.review_threshold <= self.accept_threshold < 1:
@@ -463,8 +467,21 @@ def _train(linker: Any, settings: LinkageSettings) -> dict[str, Any]:
         except Exception as error:
             logger.warning("Linkage EM on %s skipped: %s", rule, error)
     summary["em_blocking_rules"] = sessions
+    _floor_m_probabilities(linker, settings.min_m_probability)
     summary["parameters"] = _parameters(linker)
     return summary
+
+
+def _floor_m_probabilities(linker: Any, floor: float) -> None:
+    """Raise every trained m below ``floor`` to it and renormalise each comparison's m."""
+    if floor <= 0:
+        return
+    for comparison in linker._settings_obj.comparisons:
+        levels = [level for level in comparison.comparison_levels if not level.is_null_level]
+        values = [max(float(level.m_probability or 0.0), floor) for level in levels]
+        total = sum(values)
+        for level, value in zip(levels, values, strict=True):
+            level.m_probability = value / total
 
 
 def _parameters(linker: Any) -> dict[str, list[dict[str, Any]]]:
