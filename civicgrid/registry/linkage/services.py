@@ -227,7 +227,7 @@ def source_rows_store(
             values = {name: row_value(raw, name) for name in ROW_KEYS}
             if not values["name"]:
                 stored.problems.append(
-                    RowProblem(line, "name", _("The name (姓名) is empty; the row is skipped."))
+                    RowProblem(line, "name", _("The name is empty; the row is skipped."))
                 )
                 continue
             if values["birth_date"] and normalise_birth_date(values["birth_date"]) is None:
