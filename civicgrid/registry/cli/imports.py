@@ -44,6 +44,11 @@ HELP = "Import persons, households, addresses or legal entities from CSV/Excel (
 
 
 def add_arguments(parser: CommandParser) -> None:
+    parser.epilog = (
+        "Exit status: 0 every row imported; 1 some rows invalid (the valid ones are imported, "
+        "see the error report); 2 the file could not be imported (unreadable, required "
+        "columns missing, unknown source)."
+    )
     parser.add_argument("kind", choices=sorted(KIND_NAMES), help="What the file holds")
     parser.add_argument("file", help="CSV (UTF-8 or GBK) or .xlsx file")
     parser.add_argument("--source", required=True, help="Source code, e.g. gongan, renshe, grid")

@@ -249,3 +249,14 @@ def test_writer_thread_commits_in_order_and_hands_errors_back(
     crash.commit([5], [], 50)
     with pytest.raises(imports.SimulatedCrash):
         crash.close()
+
+
+def test_a_file_in_neither_utf8_nor_gbk_fails_with_a_clear_message(
+    territory: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "broken.csv"
+    path.write_bytes("身份证号,姓名\n".encode("gbk") + b"\xff\xff\xff,\x80\n")
+    run = registry_import(actor=None, kind="persons", source="gongan", path=path)
+    assert run.status == ImportStatus.FAILED
+    assert "GBK" in run.message
+    assert Person.objects.count() == 0
