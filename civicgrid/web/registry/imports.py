@@ -32,6 +32,7 @@ from civicgrid.core.errors import DomainError
 from civicgrid.registry.models import ImportRun, ImportStatus
 from civicgrid.registry.services import (
     KIND_NAMES,
+    column_label,
     error_report_csv,
     import_execute_later,
     import_is_stalled,
@@ -161,6 +162,9 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One import: progress, counts, the first row errors, the error report."""
     run = _run(request, pk)
     errors = list(run.row_errors.order_by("line", "pk")[:ERRORS_SHOWN])
+    for error in errors:
+        label = column_label(run.entity_kind, error.field_name) if error.field_name else ""
+        error.field_label = label  # type: ignore[attr-defined]
     return render(
         request,
         "web/registry/import_detail.html",

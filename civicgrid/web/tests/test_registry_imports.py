@@ -81,6 +81,8 @@ def test_upload_imports_in_the_background_and_reports_errors(
     assert 'data-testid="import-progress"' in html
     assert "hx-trigger" not in html  # finished: no more polling
     assert "100%" in html
+    assert "身份证号 (id_number)" in html
+    assert good not in html
     report = client.get(reverse("web:registry_import_errors", args=[run.pk]))
     text = report.content.decode("utf-8-sig")
     assert report["Content-Type"].startswith("text/csv")
