@@ -23,6 +23,10 @@ pinyin and road, community or district; the same room; the same surname and buil
 same surname and birth date; the same surname and last four phone digits; the same given name
 (pinyin) and road.
 
+Only :func:`link_rows` builds the DuckDB backend; the comparisons and blocking rules are
+backend-independent Splink settings, so Splink's Spark backend is the path beyond one machine
+(see ADR 0007).
+
 Each row's best candidate decides: at least ``accept_threshold`` and clearly ahead of the
 runner-up → linked; at least ``review_threshold`` (or two candidates too close to call) →
 review queue; else unmatched.
