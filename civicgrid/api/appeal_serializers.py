@@ -7,6 +7,8 @@ reveal action.
 from __future__ import annotations
 
 import math
+import threading
+from functools import cached_property
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -158,11 +160,20 @@ class AppealDetailSerializer(AppealSerializer):
     )
     is_auto_dispatched = serializers.BooleanField(read_only=True)
 
+    # Built once per serializer (see represent()): many=True gives a ListSerializer.
+    @cached_property
+    def _suggestions(self) -> Any:
+        return RoutingSuggestionSerializer(many=True)
+
+    @cached_property
+    def _events(self) -> Any:
+        return AppealEventSerializer(many=True)
+
     @extend_schema_field(RoutingSuggestionSerializer(many=True))
     def get_routing_suggestions(self, appeal: Any) -> list[dict[str, Any]]:
         if self.context.get("citizen_view"):
             return []
-        return list(RoutingSuggestionSerializer(appeal.routing_suggestions or [], many=True).data)
+        return list(self._suggestions.to_representation(appeal.routing_suggestions or []))
 
     def get_reply(self, appeal: Any) -> str:
         if self.context.get("citizen_view"):
@@ -174,7 +185,7 @@ class AppealDetailSerializer(AppealSerializer):
         events = list(appeal.events.all())
         if self.context.get("citizen_view"):
             events = [event for event in events if not is_internal_review_step(event)]
-        return list(AppealEventSerializer(events, many=True).data)
+        return list(self._events.to_representation(events))
 
 
 class AppealCreatedSerializer(AppealDetailSerializer):
@@ -183,6 +194,27 @@ class AppealCreatedSerializer(AppealDetailSerializer):
         help_text="The citizen's query code (查询码); null when the Idempotency-Key was seen "
         "before and the earlier appeal is returned.",
     )
+
+
+_kept = threading.local()
+
+
+def represent(
+    serializer_class: type[serializers.Serializer], instance: Any, context: dict[str, Any]
+) -> dict[str, Any]:
+    """What ``serializer_class(instance, context=context).data`` gives, without building the
+    serializer again: a new serializer deep-copies every declared field (for the appeal detail
+    about as long as the rest of the answer). One serializer per thread and class is kept; its
+    context is replaced for each call and emptied after it."""
+    kept: dict[Any, serializers.Serializer] = _kept.__dict__
+    serializer = kept.get(serializer_class)
+    if serializer is None:
+        serializer = kept[serializer_class] = serializer_class(context={})
+    serializer.context.update(context)
+    try:
+        return dict(serializer.to_representation(instance))
+    finally:
+        serializer.context.clear()
 
 
 def _finite(value: float | None) -> float | None:

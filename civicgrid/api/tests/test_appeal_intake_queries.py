@@ -13,6 +13,7 @@ from django.test import override_settings
 from django.utils import translation
 
 from civicgrid.accounts.models import Role, User
+from civicgrid.api.appeal_serializers import AppealDetailSerializer, represent
 from civicgrid.appeals import clock
 from civicgrid.appeals.models import Appeal
 from civicgrid.appeals.routing.active import invalidate_active_router
@@ -96,10 +97,11 @@ def test_intake_post_queries_without_caches(operator: User, django_assert_num_qu
     """The test settings keep no per-process caches: every policy read is a query."""
     client = client_for(operator)
     assert client.post("/api/appeals/", _body(1), format="json").status_code == 201
-    # token+user, locator key (city check), locator key (grid), unit, time limits, calendar
-    # days, active router, then the writes (WRITES), settings (yellow light), calendar days
-    # (no published-years query: both windows end inside 2026)
-    with django_assert_num_queries(9 + WRITES[connection.vendor]):
+    # token+user, locator key (city check), locator key (grid), time limits, calendar days,
+    # active router, then the writes (WRITES), settings (yellow light), calendar days (no
+    # published-years query: both windows end inside 2026). The grid was read by the first
+    # POST and is kept while the locator stays the same.
+    with django_assert_num_queries(8 + WRITES[connection.vendor]):
         response = client.post("/api/appeals/", _body(2), format="json")
     assert response.status_code == 201
     assert Appeal.objects.count() == 2
@@ -108,15 +110,49 @@ def test_intake_post_queries_without_caches(operator: User, django_assert_num_qu
 def test_intake_post_queries_with_warm_caches(
     operator: User, django_assert_num_queries: Any
 ) -> None:
-    """As deployed (caches checked every few seconds): the calendar, the settings row and the
-    locator come from memory; what is left is the token, the unit, the time limits and the
+    """As deployed (caches checked every few seconds): the calendar, the settings row, the
+    locator and the grid come from memory; what is left is the token, the time limits and the
     writes."""
     client = client_for(operator)
     with override_settings(**PRODUCTION_CACHES):
         assert client.post("/api/appeals/", _body(1), format="json").status_code == 201
-        # token+user, unit, time limits, then the writes (WRITES)
-        with django_assert_num_queries(3 + WRITES[connection.vendor]):
+        # token+user, time limits, then the writes (WRITES)
+        with django_assert_num_queries(2 + WRITES[connection.vendor]):
             response = client.post("/api/appeals/", _body(2), format="json")
     assert response.status_code == 201
     numbers = sorted(Appeal.objects.values_list("number", flat=True))
     assert [number[-6:] for number in numbers] == ["000001", "000002"]
+
+
+def test_a_renamed_grid_is_read_again(operator: User, territory: Any) -> None:
+    """The grid an appeal is placed in is kept with the point locator, which is rebuilt when
+    admin units change: the next appeal shows the new name."""
+    client = client_for(operator)
+    first = client.post("/api/appeals/", _body(1), format="json").json()
+    assert first["admin_unit"] == {"code": territory.xz_grid_1.code, "name": "紫荆第1网格"}
+    territory.xz_grid_1.name = "紫荆一号网格"
+    territory.xz_grid_1.save()
+    second = client.post("/api/appeals/", _body(2), format="json").json()
+    assert second["admin_unit"] == {"code": territory.xz_grid_1.code, "name": "紫荆一号网格"}
+    stored = Appeal.objects.select_related("admin_unit").get(number=second["number"])
+    assert stored.admin_unit == territory.xz_grid_1
+    assert stored.admin_unit_code == territory.xz_grid_1.code
+
+
+def test_the_kept_serializer_answers_as_a_new_one_whatever_came_before(operator: User) -> None:
+    """represent() keeps one serializer per thread: each answer equals a fresh serializer's,
+    for the staff and then the citizen and again the staff, and no context stays behind."""
+    client = client_for(operator)
+    number = client.post("/api/appeals/", _body(1), format="json").json()["number"]
+    appeal = Appeal.objects.prefetch_related("events", "assignments").get(number=number)
+    appeal.routing_suggestions = [
+        {"department": "x", "name": "某部门", "confidence": 0.5, "source": "model"}
+    ]
+    staff = {"lights": {appeal.pk: "green"}, "citizen_view": False}
+    citizen = {"lights": {}, "citizen_view": True}
+    for context in (staff, citizen, staff):
+        fresh = AppealDetailSerializer(appeal, context=context).data
+        assert represent(AppealDetailSerializer, appeal, context) == fresh
+    assert represent(AppealDetailSerializer, appeal, citizen)["routing_suggestions"] == []
+    assert represent(AppealDetailSerializer, appeal, staff)["light"] == "green"
+    assert represent(AppealDetailSerializer, appeal, {})["light"] == ""

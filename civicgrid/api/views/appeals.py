@@ -47,6 +47,7 @@ from ..appeal_serializers import (
     ReplyActionSerializer,
     ReplyApproveSerializer,
     VersionedActionSerializer,
+    represent,
 )
 from ..base import ScopedAPIView
 from ..serializers import ErrorSerializer, RevealRequestSerializer
@@ -120,8 +121,7 @@ def detail_response(
         actor is not None and getattr(actor, "role", "") == Role.CITIZEN and not actor.is_superuser
     )
     context = {"lights": lights_of([appeal]), "citizen_view": citizen_view}
-    data = serializer_class(appeal, context=context).data
-    return Response(data, status=status)
+    return Response(represent(serializer_class, appeal, context), status=status)
 
 
 def validated(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:

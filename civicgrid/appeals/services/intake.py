@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from contextlib import nullcontext
 from typing import Any
 
@@ -14,8 +15,9 @@ from django.utils.translation import gettext as _
 from civicgrid.accounts.selectors import scope_of
 from civicgrid.core.errors import DomainError, PermissionDeniedError
 from civicgrid.core.phones import validate_phone
+from civicgrid.territory.locator import Locator
 from civicgrid.territory.models import AdminUnit
-from civicgrid.territory.selectors import locate_point
+from civicgrid.territory.selectors import current_locator
 from civicgrid.territory.validators import validate_coordinates_in_city
 
 from .. import clock, querycodes
@@ -39,6 +41,35 @@ from .common import (
     require_role,
 )
 from .routing import route_new_appeal, routing_plan
+
+# id, code and name of the admin units appeals were placed in, by code, while the process's
+# point locator stays the same: it is rebuilt when admin units change (checked every
+# CIVICGRID_LOCATOR_CHECK_SECONDS), and then these are read again.
+_UNIT_FIELDS = [
+    f.attname for f in AdminUnit._meta.concrete_fields if f.attname in {"id", "code", "name"}
+]
+_units_lock = threading.Lock()
+_units: dict[str, tuple[Any, ...]] = {}
+_units_locator: Locator | None = None
+
+
+def _unit_with_code(code: str, locator: Locator) -> AdminUnit | None:
+    """The admin unit ``code`` with its id, code and name (the rest, boundary included, is
+    read only if something asks for it): an appeal needs no more of its place."""
+    global _units_locator
+    with _units_lock:
+        if locator is not _units_locator:
+            _units.clear()
+            _units_locator = locator
+        known = _units.get(code)
+    if known is None:
+        known = AdminUnit.objects.filter(code=code).values_list(*_UNIT_FIELDS).first()
+        if known is None:
+            return None
+        with _units_lock:
+            if locator is _units_locator:
+                _units[code] = known
+    return AdminUnit.from_db(AdminUnit.objects.db, _UNIT_FIELDS, known)
 
 
 def query_code_matches(appeal: Appeal, code: str) -> bool:
@@ -312,19 +343,15 @@ def appeal_accept(
             x, y = validate_coordinates_in_city(lon, lat, _("location"))
         except ValidationError as error:
             raise DomainError(" ".join(error.messages), code="invalid", field="location") from error
-        located = locate_point(x, y)
+        locator = current_locator()
+        located = locator.locate(x, y)
         if located is not None:
-            # Not the boundary: the appeal needs the unit's id, code and name only.
-            unit = AdminUnit.objects.defer("boundary").filter(code=located.unit.code).first()
+            unit = _unit_with_code(located.unit.code, locator)
     if unit is None:
         if channel == Channel.GRID and actor is not None and actor.scope_unit_id:
             unit = actor.scope_unit
         else:
-            unit = (
-                AdminUnit.objects.defer("boundary")
-                .filter(code=settings.CIVICGRID_CITY_CODE)
-                .first()
-            )
+            unit = _unit_with_code(settings.CIVICGRID_CITY_CODE, current_locator())
     if unit is None:
         raise DomainError(_("The city's admin units are not loaded."), code="no_territory")
     if channel == Channel.GRID and not scope_of(actor).covers_code(unit.code):

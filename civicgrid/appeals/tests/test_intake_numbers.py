@@ -5,7 +5,6 @@ and writes the appeal with its accept event (the counter row is locked only whil
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -42,18 +41,6 @@ def values(staff: dict[str, Any]) -> dict[str, Any]:
         "lon": 2,
         "lat": 5,
     }
-
-
-@pytest.fixture(scope="module")
-def _leave_the_database_as_found(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    """A transactional test ends by emptying every table, the rows the migrations wrote
-    included (default time limits), and a database kept for the next run (``--reuse-db``)
-    would lack them: put back what was there before this module's transactional tests."""
-    with django_db_blocker.unblock():
-        saved = connection.creation.serialize_db_to_string()
-    yield
-    with django_db_blocker.unblock():
-        connection.creation.deserialize_db_from_string(saved)
 
 
 def _counter() -> int:
@@ -120,8 +107,7 @@ def test_a_lost_idempotency_race_takes_no_number(
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's one statement")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-@pytest.mark.usefixtures("_leave_the_database_as_found")
+@pytest.mark.django_db(transaction=True)
 def test_outside_a_transaction_the_writes_are_one_statement(values: dict[str, Any]) -> None:
     """No BEGIN, no savepoint, no COMMIT round trip: the number, the appeal and its event in
     one statement that is its own transaction."""
@@ -136,8 +122,7 @@ def test_outside_a_transaction_the_writes_are_one_statement(values: dict[str, An
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent connections")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-@pytest.mark.usefixtures("_leave_the_database_as_found")
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_intakes_get_gapless_unique_numbers(values: dict[str, Any]) -> None:
     threads_count, each = 6, 5
     codes: dict[str, str] = {}
