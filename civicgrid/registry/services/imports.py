@@ -59,7 +59,7 @@ from .place_writers import write_addresses, write_households
 from .placement import Placer, address_key
 from .rows import RowFile, column_label
 from .validation import RowChecker, RowError
-from .writers import ChunkCounts, Context, write_entities, write_persons
+from .writers import ChunkCounts, Context, prepare_person, write_entities, write_persons
 
 logger = logging.getLogger(__name__)
 
@@ -84,11 +84,16 @@ class _Kind:
     write: Callable[[Context, Any], ChunkCounts]
     duplicate: Callable[[Any], str]
     what: str  # untranslated description of the natural key
+    prepare: Callable[[Any], Any] | None = None  # work on a valid row that needs no database
 
 
 _KINDS: dict[str, _Kind] = {
     EntityKind.PERSON: _Kind(
-        "person", write_persons, lambda row: row.id_number, gettext_noop("ID number")
+        "person",
+        write_persons,
+        lambda row: row.id_number,
+        gettext_noop("ID number"),
+        prepare=prepare_person,
     ),
     EntityKind.ENTITY: _Kind(
         "entity", write_entities, lambda row: row.uscc, gettext_noop("credit code")
@@ -374,7 +379,7 @@ def _execute(
                 checker.errors.clear()  # committed before the interruption
                 continue
             if record is not None:
-                chunk.append(record)
+                chunk.append(record if spec.prepare is None else spec.prepare(record))
             in_chunk += 1
             last_line = line
             if in_chunk >= chunk_size:

@@ -343,20 +343,25 @@ _SOURCE_RECORD = [
 ]
 
 
-def write_persons(ctx: Context, rows: Sequence[PersonRow]) -> ChunkCounts:
+def prepare_person(row: PersonRow) -> tuple[PersonRow, str, str, str]:
+    """(row, natural key, source-record fields as JSON, fingerprint): what needs no database,
+    computed by the reading thread while the writer thread waits for the database."""
+    key = crypto.id_hash(row.id_number)
+    fields = {name: _json_value(value) for name, value in row.values.items()}
+    fields["id_masked"] = mask_id_number(row.id_number)
+    if row.address_text:
+        fields["current_address"] = row.address_text
+    if row.point is not None:
+        fields["lon"], fields["lat"] = row.point
+    fields_json = dumps(fields)
+    return (row, key, fields_json, _fingerprint(key, fields_json))
+
+
+def write_persons(ctx: Context, rows: Sequence[Any]) -> ChunkCounts:
+    """Write a chunk of :class:`PersonRow` (or their :func:`prepare_person` tuples)."""
     counts = ChunkCounts()
     kind = EntityKind.PERSON
-    prepared = []
-    for row in rows:
-        key = crypto.id_hash(row.id_number)
-        fields = {name: _json_value(value) for name, value in row.values.items()}
-        fields["id_masked"] = mask_id_number(row.id_number)
-        if row.address_text:
-            fields["current_address"] = row.address_text
-        if row.point is not None:
-            fields["lon"], fields["lat"] = row.point
-        fields_json = dumps(fields)
-        prepared.append((row, key, fields_json, _fingerprint(key, fields_json)))
+    prepared = [row if isinstance(row, tuple) else prepare_person(row) for row in rows]
     known = _known_fingerprints(ctx, kind, [item[1] for item in prepared])
     todo = [item for item in prepared if (item[1], item[3]) not in known]
     counts.unchanged += len(prepared) - len(todo)
@@ -365,7 +370,7 @@ def write_persons(ctx: Context, rows: Sequence[PersonRow]) -> ChunkCounts:
     located = _locate(ctx, [item[0].point for item in todo])
     places: list[Place | None] = [None] * len(todo)
     with_address = [i for i, item in enumerate(todo) if item[0].address is not None]
-    resolved = ctx.addresses.resolve([(todo[i][0].address, located[i]) for i in with_address])  # type: ignore[misc]
+    resolved = ctx.addresses.resolve([(todo[i][0].address, located[i]) for i in with_address])
     for i, resolved_place in zip(with_address, resolved, strict=True):
         places[i] = resolved_place
     for i in range(len(todo)):
