@@ -16,6 +16,11 @@ record, audit) + :func:`import_execute` (the work; the web runs it in the backgr
    last committed line; repeating an import instead is safe as well: rows whose content this
    source already delivered are recognised by their fingerprint and write nothing.
 
+With ``pipeline`` (CLI, web, bench) a writer thread with its own connection writes chunk N while
+the reading thread checks chunk N+1; the writing itself is set-based (:mod:`.writers`,
+:mod:`.bulk`: COPY and ``INSERT … ON CONFLICT`` / ``UPDATE … FROM`` per chunk). Why it is
+built this way, and what it costs per row: ``docs/adr/0006-registry-import.md``.
+
 Bad rows never stop good ones: they are counted as invalid and kept as :class:`ImportRowError`
 (line, column, masked value, reason), downloadable as a CSV report (:func:`error_report_csv`).
 Messages are rendered in the site language (Chinese) whatever the caller's.
