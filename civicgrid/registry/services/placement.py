@@ -15,14 +15,15 @@ number (``迎宾南路12号``), an optional compound name (``华发新城``), bu
 
 **Standard key** (:func:`address_key`, :func:`building_key`): eight ``|``-separated
 parts ``district|street|community|road|number|building|unit|room`` with the unit names
-from the database as addresses write them (``紫荆社区``, not ``紫荆社区居民委员会``) and
-the bare numbers (``12``, ``3``, ``2``, ``501``). When the address has a road and a house
-number, street and community are left out of the key: a road number is unique in its
-district whatever community the writer named (or did not name), so ``香洲区迎宾南路12号``
-and ``香洲区拱北街道迎宾南路12号`` are the same building. Without a road (village
-addresses such as ``XX村12号``) the street and community stay in the key. The building key
-is the first six parts; the address (dwelling) key all eight. An address without a house
-number has no key (it is not a standard address; its admin unit is still found).
+from the database as addresses write them (``紫荆社区``, not ``紫荆社区居民委员会``;
+the parsed address and its text keep the official name) and the bare numbers (``12``,
+``3``, ``2``, ``501``). When the address has a road and a house number, street and
+community are left out of the key: a road number is unique in its district whatever
+community the writer named (or did not name), so ``香洲区迎宾南路12号`` and
+``香洲区拱北街道迎宾南路12号`` are the same building. Without a road (village
+addresses such as ``XX村12号``) the street and community stay in the key. The building
+key is the first six parts; the address (dwelling) key all eight. An address without a
+house number has no key (it is not a standard address; its admin unit is still found).
 
 **Admin unit**: coordinates inside a grid give the grid (:func:`Placer.locate_many`); otherwise
 the finest unit the text names (community, street, district). The compound name is kept in the
@@ -136,8 +137,8 @@ class ParsedAddress:
         with_road = bool(self.road and self.house_number)
         return [
             self.district,
-            "" if with_road else self.street,
-            "" if with_road else self.community,
+            "" if with_road else short_unit_name(self.street),
+            "" if with_road else short_unit_name(self.community),
             self.road,
             self.house_number,
             self.building,
@@ -371,7 +372,7 @@ class Placer:
         for level, length in (("district", 6), ("street", 9), ("community", 12)):
             unit = self.units.get(finest.code[:length]) if len(finest.code) >= length else None
             if unit is not None:
-                out[level] = short_unit_name(unit.name)
+                out[level] = normalise_text(unit.name)
         return out
 
     # ----------------------------------------------------------------------------- parts

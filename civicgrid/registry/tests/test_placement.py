@@ -70,7 +70,7 @@ def test_same_building_from_text_and_from_columns(placer: Placer) -> None:
     assert address_key(from_text) == address_key(from_columns)
     assert building_key(from_columns) == "香洲区|||迎宾南路|12|3"
     assert from_columns.unit_code == "440402005001"
-    assert from_text.text() == "香洲区拱北街道将军山社区迎宾南路12号3栋2单元501"
+    assert from_text.text() == "香洲区拱北街道将军山社区居民委员会迎宾南路12号3栋2单元501"
 
 
 def test_a_community_name_in_another_street_is_not_taken(placer: Placer) -> None:
