@@ -412,3 +412,22 @@ def test_command_refuses_bad_options(grid_source: Source, tmp_path: Path) -> Non
     with pytest.raises(CommandError, match="--accept/--review"):
         _command("--accept", "0.5", "--review", "0.9")
     assert not SourceRecord.objects.exists()
+
+
+def test_command_reads_excel_with_english_headers(
+    registry: dict[str, Person], grid_source: Source, tmp_path: Path
+) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["name", "phone", "address", "birth_date"])
+    sheet.append(["張三豐", "+86 138-1234-5678", "香洲区人民西路12号3栋501", dt.date(1990, 1, 2)])
+    path = tmp_path / "tenants.xlsx"
+    workbook.save(path)
+    report = _command(str(path), "--source", "grid")
+    assert (report["rows_read"], report["rows_stored"], report["linked"]) == (1, 1, 1)
+    record = SourceRecord.objects.get()
+    assert record.person == registry["zhang"]
+    assert record.fields["birth_date"] == "1990-01-02"
