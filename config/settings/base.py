@@ -225,6 +225,14 @@ CIVICGRID_TRUST_X_FORWARDED_FOR = env_bool("CIVICGRID_TRUST_X_FORWARDED_FOR", Fa
 # changes made by other processes are noticed within this many seconds (one small query).
 CIVICGRID_LOCATOR_CHECK_SECONDS = float(os.environ.get("CIVICGRID_LOCATOR_CHECK_SECONDS", "5"))
 
+# Per-process caches of intake, in seconds (0: read the database every time): the time limits
+# (办理时限) and, on POST/GET /api/appeals/, an accepted API token's user. A changed time limit,
+# a deleted token or a deactivated user takes effect within this many seconds in each process.
+CIVICGRID_TIME_LIMITS_CHECK_SECONDS = float(
+    os.environ.get("CIVICGRID_TIME_LIMITS_CHECK_SECONDS", "5")
+)
+CIVICGRID_API_TOKEN_CHECK_SECONDS = float(os.environ.get("CIVICGRID_API_TOKEN_CHECK_SECONDS", "5"))
+
 # Open311 GeoReport v2: API keys allowed to POST requests, POSTs per client IP per hour, contact.
 CIVICGRID_OPEN311_API_KEYS = env_list("CIVICGRID_OPEN311_API_KEYS")
 CIVICGRID_OPEN311_POST_LIMIT = int(os.environ.get("CIVICGRID_OPEN311_POST_LIMIT", "20"))

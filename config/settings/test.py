@@ -31,3 +31,7 @@ CIVICGRID_ROUTER_CHECK_SECONDS = 0.0
 CIVICGRID_CALENDAR_CHECK_SECONDS = 0.0
 # Tests change the appeal settings row directly: read it on every call.
 CIVICGRID_APPEAL_SETTINGS_CHECK_SECONDS = 0.0
+# Tests change time limits directly: read them on every intake.
+CIVICGRID_TIME_LIMITS_CHECK_SECONDS = 0.0
+# Tests delete tokens and deactivate users: check the token on every request.
+CIVICGRID_API_TOKEN_CHECK_SECONDS = 0.0

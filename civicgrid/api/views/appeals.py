@@ -16,6 +16,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -49,6 +50,7 @@ from ..appeal_serializers import (
     VersionedActionSerializer,
     represent,
 )
+from ..authentication import KeptTokenAuthentication
 from ..base import ScopedAPIView
 from ..serializers import ErrorSerializer, RevealRequestSerializer
 from .territory import ERRORS, NOT_FOUND, parse_query
@@ -131,8 +133,13 @@ def validated(serializer_class: type[serializers.Serializer], request: Request) 
 
 
 class AppealListView(ScopedAPIView):
-    """诉求列表: the appeals the actor may see, newest first; citizen data masked."""
+    """诉求列表: the appeals the actor may see, newest first; citizen data masked.
 
+    The busiest endpoint (intake from every hotline seat and grid worker): an accepted token's
+    user is kept for a few seconds (:class:`~civicgrid.api.authentication.KeptTokenAuthentication`).
+    """
+
+    authentication_classes = [KeptTokenAuthentication, SessionAuthentication]
     serializer_class = AppealSerializer
 
     def get_queryset(self) -> QuerySet[Appeal]:

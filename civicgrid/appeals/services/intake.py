@@ -31,7 +31,7 @@ from ..models import (
     Channel,
     Urgency,
 )
-from ..selectors import time_limits_for
+from ..time_limits_cache import current_time_limits
 from .common import (
     INTAKE_ROLES,
     TEXT_MAX,
@@ -357,7 +357,7 @@ def appeal_accept(
     if channel == Channel.GRID and not scope_of(actor).covers_code(unit.code):
         raise PermissionDeniedError(_("Grid workers report events inside their own grid."))
     today = clock.today()
-    _sign_days, handling_days = time_limits_for(appeal_type, category)
+    _sign_days, handling_days = current_time_limits(appeal_type, category)
     handling_deadline = deadline_after(today, handling_days)
     plan = routing_plan(
         title=title,
