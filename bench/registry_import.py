@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/registry_import.py [--rows 1000000] [--file persons.csv]
         [--database-url postgres://postgres@127.0.0.1:5432/civicgrid_bench_registry_import]
-        [--chunk-size 5000] [--keep] [--profile]
+        [--chunk-size 5000] [--no-pipeline] [--keep] [--profile]
 
 The scratch PostgreSQL database in ``--database-url`` is dropped if it exists, created,
 migrated, given the demo territory (districts, streets, communities and the demo grids) and
@@ -16,7 +16,10 @@ people, residence status and permits; every column of the persons file), kept un
 ``var/bench/`` for the next run of the same size.
 
 The import is the real one (``registry_import``: full validation, keyed hash and encryption of
-every ID number, address parsing and grid placement, source records, chunks of 5,000 rows).
+every ID number, address parsing and grid placement, source records, chunks of 5,000 rows,
+the writer thread as the CLI uses it; ``--no-pipeline`` writes in the reading thread).
+``--profile`` prints the import's cProfile to stderr (``BENCH_SORT=tottime`` to sort by own
+time).
 The bare COPY loads the same file into a plain table of text columns in the same database (no
 checks, no indexes): the floor of what PostgreSQL can take.
 
@@ -283,7 +286,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             import pstats
 
             profiler.disable()
-            pstats.Stats(profiler, stream=sys.stderr).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(45)
+            pstats.Stats(profiler, stream=sys.stderr).sort_stats(
+                os.environ.get("BENCH_SORT", "cumulative")
+            ).print_stats(45)
         rows = run.created_count + run.updated_count + run.unchanged_count + run.invalid_count
         result = {
             "rows": rows,
