@@ -117,15 +117,22 @@ _last_seen: dict[tuple[str, dt.date], int] = {}
 
 def _insert_values(obj: Any, skip: set[str]) -> tuple[list[str], list[Any]]:
     """Quoted columns and database values of ``obj`` as ``Model.save`` would insert them (the
-    primary key and the ``skip`` attributes left out; ``auto_now`` times set on ``obj``)."""
+    primary key and the ``skip`` attributes left out; ``auto_now`` times set on ``obj``).
+
+    Columns whose value is NULL are left out too (they have no database default, so they
+    become NULL all the same): fewer parameters, and the driver keeps the converted statement.
+    """
     quote = connection.ops.quote_name
     columns: list[str] = []
     values: list[Any] = []
     for field in obj._meta.concrete_fields:
         if field.primary_key or field.attname in skip or getattr(field, "generated", False):
             continue
+        value = field.get_db_prep_save(field.pre_save(obj, True), connection)
+        if value is None and not field.has_db_default():
+            continue
         columns.append(quote(field.column))
-        values.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
+        values.append(value)
     return columns, values
 
 

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from civicgrid.appeals import services
-from civicgrid.appeals.models import Appeal, AppealEvent, AppealNumberSequence
+from civicgrid.appeals.models import Appeal, AppealEvent, AppealNumberSequence, Category
 from civicgrid.appeals.services import intake
 from civicgrid.appeals.services.intake import query_code_matches
 from civicgrid.appeals.services.numbers import appeal_numbers_reserve
@@ -152,3 +152,38 @@ def test_concurrent_intakes_get_gapless_unique_numbers(values: dict[str, Any]) -
     assert AppealEvent.objects.filter(kind="accept").count() == total
     for appeal in Appeal.objects.all():
         assert query_code_matches(appeal, codes[appeal.number])
+
+
+def test_the_one_statement_writes_the_rows_model_save_writes(
+    values: dict[str, Any], monkeypatch: pytest.MonkeyPatch, territory: Any
+) -> None:
+    """Every column as ``Model.save`` (the locked path) writes it, the empty ones included."""
+    category = Category.objects.create(code="lights", name="路灯")
+    extra = {
+        "category": category,
+        "citizen_name": "李四",
+        "citizen_phone": "13900139000",
+        "address": "紫荆路",
+        "is_confidential": True,
+        "urgency": "urgent",
+    }
+    by_statement, _code = _accept_with_code(values, idempotency_key="k-1", **extra)
+    monkeypatch.setattr(intake, "NUMBER_ATTEMPTS", 0)
+    by_save, _code = _accept_with_code(values, idempotency_key="k-2", **extra)
+    differing = {"id", "number", "query_code_hash", "idempotency_key", "created_at", "updated_at"}
+    rows = [
+        Appeal.objects.filter(pk=appeal.pk).values().get() for appeal in (by_statement, by_save)
+    ]
+    assert {k: v for k, v in rows[0].items() if k not in differing} == {
+        k: v for k, v in rows[1].items() if k not in differing
+    }
+    assert rows[0]["category_id"] == category.pk
+    assert rows[0]["lead_department_id"] is None
+    assert rows[0]["idempotency_key"] == "k-1"
+    events = [
+        AppealEvent.objects.filter(appeal=appeal).values().get()
+        for appeal in (by_statement, by_save)
+    ]
+    assert {k: v for k, v in events[0].items() if k not in {"id", "appeal_id", "at"}} == {
+        k: v for k, v in events[1].items() if k not in {"id", "appeal_id", "at"}
+    }
