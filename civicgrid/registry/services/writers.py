@@ -363,7 +363,9 @@ def write_persons(ctx: Context, rows: Sequence[Any]) -> ChunkCounts:
     kind = EntityKind.PERSON
     prepared = [row if isinstance(row, tuple) else prepare_person(row) for row in rows]
     known = _known_fingerprints(ctx, kind, [item[1] for item in prepared])
-    todo = [item for item in prepared if (item[1], item[3]) not in known]
+    todo = sorted(
+        (item for item in prepared if (item[1], item[3]) not in known), key=lambda item: item[1]
+    )  # in key order: the random keys of the unique indexes are inserted leaf by leaf
     counts.unchanged += len(prepared) - len(todo)
     if not todo:
         return counts
