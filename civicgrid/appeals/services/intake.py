@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.selectors import scope_of
@@ -105,14 +106,58 @@ def _next_number(city_code: str, day: dt.date) -> str:
     return f"{city_code}{day:%Y%m%d}{int(row[0]):06d}"
 
 
-# How many numbers after the last one this process saw the one-statement intake offers
-# (each with its query code hash), and how often it tries before locking the counter instead.
-NUMBER_WINDOW = 16
+# The one-statement intake offers the numbers after the last one this process saw, each with
+# its query code hash: at least NUMBER_WINDOW_MIN of them, more while concurrent intakes take
+# numbers in between (up to NUMBER_WINDOW_MAX); it tries NUMBER_ATTEMPTS times before it locks
+# the counter instead.
+NUMBER_WINDOW_MIN = 16
+NUMBER_WINDOW_MAX = 256
 NUMBER_ATTEMPTS = 4
+QUERY_CODE_KEY_SALT = "civicgrid.appeals.query-code"  # querycodes.query_code_hash's
 
-# The last sequence number this process saw per (city code, day): where the window starts.
-# Only a guess: a wrong one costs a retry, never a wrong or missing number.
+# Only guesses, shared by the threads of the process: wrong ones cost a retry, never a wrong
+# or missing number. The last sequence number seen per (city code, day) and the window size.
+_numbers_lock = threading.Lock()
 _last_seen: dict[tuple[str, dt.date], int] = {}
+_window = NUMBER_WINDOW_MIN
+
+
+def _query_code_hashes(prefix: str, sequences: range, query_code: str) -> list[str]:
+    """``querycodes.query_code_hash(prefix + f"{n:06d}", query_code)`` for every ``n`` of
+    ``sequences``: the keyed hash runs over the message from left to right, so the common
+    prefix is hashed once and continued for each number."""
+    start = salted_hmac(QUERY_CODE_KEY_SALT, prefix)
+    hashes = []
+    for sequence in sequences:
+        continued = start.copy()
+        continued.update(f"{sequence:06d}:{query_code.strip()}".encode())
+        hashes.append(continued.hexdigest())
+    return hashes
+
+
+def _number_window(city_code: str, day: dt.date) -> tuple[int | None, int]:
+    """(the last sequence number this process saw for the day or None, the window size)."""
+    with _numbers_lock:
+        return _last_seen.get((city_code, day)), _window
+
+
+def _remember_take(city_code: str, day: dt.date, last: int | None, advance: int | None) -> None:
+    """What one try saw: the counter at ``last`` (None: the day has no counter row yet) and,
+    when it took a number, how far into its window (``advance``; None: it missed)."""
+    global _window
+    with _numbers_lock:
+        if len(_last_seen) > 100:  # old days
+            _last_seen.clear()
+        key = (city_code, day)
+        if last is None:
+            _last_seen.pop(key, None)
+        else:
+            _last_seen[key] = max(last, _last_seen.get(key, 0))
+        if advance is None:
+            _window = min(NUMBER_WINDOW_MAX, _window * 2)
+        else:  # room for twice the latest advance; shrinks slowly when intakes are fewer
+            wanted = max(2 * advance + 8, _window - max(1, _window // 64))
+            _window = max(NUMBER_WINDOW_MIN, min(NUMBER_WINDOW_MAX, wanted))
 
 
 def _insert_values(obj: Any, skip: set[str]) -> tuple[list[str], list[Any]]:
@@ -150,11 +195,12 @@ def _write_numbered(appeal: Appeal, accepted: AppealEvent, query_code: str) -> N
     On PostgreSQL one statement takes the number and inserts both rows; outside a caller's
     transaction it is its own transaction, so the counter is locked only while PostgreSQL runs
     it (no round trip to this process in between). The query code hash depends on the number,
-    so the statement carries the hashes of the next :data:`NUMBER_WINDOW` numbers after the
-    last one this process saw and takes a number only when it is one of them; when the counter
-    has moved further (other processes, a legacy import), nothing is written and it tries
-    again from the counter's value. Elsewhere (SQLite), and should that keep missing, the
-    counter is locked first and the rows inserted after it.
+    so the statement carries the hashes of the numbers after the last one this process saw (a
+    window that widens while concurrent intakes take numbers in between) and takes a number
+    only when it is one of them; when the counter has moved further (other processes, a legacy
+    import), nothing is written and it tries again from the counter's value. Elsewhere
+    (SQLite), and should that keep missing, the counter is locked first and the rows inserted
+    after it.
     """
     city_code, day = appeal.admin_unit_code[:4], appeal.accepted_on
     if connection.vendor == "postgresql":
@@ -167,16 +213,7 @@ def _write_numbered(appeal: Appeal, accepted: AppealEvent, query_code: str) -> N
         appeal.save(force_insert=True)
         accepted.appeal = appeal
         accepted.save(force_insert=True)
-    _remember_last_seen(city_code, day, int(appeal.number[-6:]))
-
-
-def _remember_last_seen(city_code: str, day: dt.date, last: int | None) -> None:
-    if len(_last_seen) > 100:  # old days
-        _last_seen.clear()
-    if last is None:
-        _last_seen.pop((city_code, day), None)
-    else:
-        _last_seen[(city_code, day)] = last
+    _remember_take(city_code, day, int(appeal.number[-6:]), None)
 
 
 def _write_in_one_statement(
@@ -186,11 +223,12 @@ def _write_in_one_statement(
     was not within the window (nothing written)."""
     quote = connection.ops.quote_name
     counter = quote(AppealNumberSequence._meta.db_table)
-    last = _last_seen.get((city_code, day))
+    last, window = _number_window(city_code, day)
     first = (last or 0) + 1
-    sequences = list(range(first, first + NUMBER_WINDOW))
-    numbers = [f"{city_code}{day:%Y%m%d}{n:06d}" for n in sequences]
-    hashes = [querycodes.query_code_hash(number, query_code) for number in numbers]
+    sequences = range(first, first + window)
+    prefix = f"{city_code}{day:%Y%m%d}"
+    numbers = [f"{prefix}{n:06d}" for n in sequences]
+    hashes = _query_code_hashes(prefix, sequences, query_code)
     day_value = connection.ops.adapt_datefield_value(day)
     if last is None:  # the day's counter may not exist yet: create it (its number 1 is offered)
         take = (
@@ -231,8 +269,8 @@ def _write_in_one_statement(
         city_code,
         day_value,
         first,
-        first + NUMBER_WINDOW - 1,
-        sequences,
+        first + window - 1,
+        list(sequences),
         numbers,
         hashes,
         *appeal_values,
@@ -249,15 +287,16 @@ def _write_in_one_statement(
     if row is None or row[0] is None:
         # Not taken: the counter moved past the window (row: its value when the statement
         # began, a hint) or the day has no counter row (None).
-        _remember_last_seen(city_code, day, None if row is None else int(row[3]))
+        _remember_take(city_code, day, None if row is None else int(row[3]), None)
         return False
     appeal_id, number, event_id, _last = row
+    sequence = int(number[-6:])
     appeal.number = number
-    appeal.query_code_hash = hashes[numbers.index(number)]
+    appeal.query_code_hash = hashes[sequence - first]
     _saved(appeal, appeal_id)
     accepted.appeal = appeal
     _saved(accepted, event_id)
-    _remember_last_seen(city_code, day, int(number[-6:]))
+    _remember_take(city_code, day, sequence, sequence - first)
     return True
 
 

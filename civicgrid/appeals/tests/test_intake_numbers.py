@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from civicgrid.appeals import services
+from civicgrid.appeals import querycodes, services
 from civicgrid.appeals.models import Appeal, AppealEvent, AppealNumberSequence, Category
 from civicgrid.appeals.services import intake
 from civicgrid.appeals.services.intake import query_code_matches
@@ -71,12 +71,14 @@ def test_a_counter_moved_far_by_others_is_followed_without_a_gap(values: dict[st
     """Another process (here a block reserved by a legacy import) moved the counter beyond
     the numbers this process would offer: the next appeal still gets the very next number."""
     first, _code = _accept_with_code(values)
-    reserved = appeal_numbers_reserve(city_code="4404", day=TODAY, count=intake.NUMBER_WINDOW * 3)
+    reserved = appeal_numbers_reserve(
+        city_code="4404", day=TODAY, count=intake.NUMBER_WINDOW_MAX * 2
+    )
     appeal, code = _accept_with_code(values)
-    assert reserved[-1] == f"{DAY}{1 + intake.NUMBER_WINDOW * 3:06d}"
-    assert appeal.number == f"{DAY}{2 + intake.NUMBER_WINDOW * 3:06d}"
+    assert reserved[-1] == f"{DAY}{1 + intake.NUMBER_WINDOW_MAX * 2:06d}"
+    assert appeal.number == f"{DAY}{2 + intake.NUMBER_WINDOW_MAX * 2:06d}"
     assert query_code_matches(Appeal.objects.get(pk=appeal.pk), code)
-    assert _counter() == 2 + intake.NUMBER_WINDOW * 3
+    assert _counter() == 2 + intake.NUMBER_WINDOW_MAX * 2
     assert first.number == f"{DAY}000001"
 
 
@@ -187,3 +189,38 @@ def test_the_one_statement_writes_the_rows_model_save_writes(
     assert {k: v for k, v in events[0].items() if k not in {"id", "appeal_id", "at"}} == {
         k: v for k, v in events[1].items() if k not in {"id", "appeal_id", "at"}
     }
+
+
+def test_the_window_hashes_are_the_query_code_hashes_of_its_numbers() -> None:
+    prefix = DAY
+    hashes = intake._query_code_hashes(prefix, range(7, 12), " 042917 ")
+    assert hashes == [
+        querycodes.query_code_hash(f"{prefix}{n:06d}", "042917") for n in range(7, 12)
+    ]
+
+
+def test_the_window_widens_when_numbers_were_taken_in_between_and_shrinks_slowly() -> None:
+    """Misses double it, an intake that found its number far into it widens it to twice that
+    distance, quiet intakes let it shrink a little each time, within the bounds."""
+    key = ("9999", TODAY)
+    before = intake._window
+    try:
+        intake._window = intake.NUMBER_WINDOW_MIN
+        intake._remember_take(*key, 5, None)
+        assert intake._number_window(*key) == (5, 2 * intake.NUMBER_WINDOW_MIN)
+        intake._remember_take(*key, 3, None)  # an older value never moves the start back
+        assert intake._number_window(*key)[0] == 5
+        intake._remember_take(*key, 60, 40)
+        assert intake._number_window(*key) == (60, 88)
+        intake._remember_take(*key, 61, 0)
+        assert intake._number_window(*key) == (61, 88 - 88 // 64)
+        for _n in range(1000):
+            intake._remember_take(*key, 61, 0)
+        assert intake._number_window(*key)[1] == intake.NUMBER_WINDOW_MIN
+        for _n in range(20):
+            intake._remember_take(*key, 61, None)
+        assert intake._number_window(*key)[1] == intake.NUMBER_WINDOW_MAX
+        intake._remember_take(*key, None, None)  # the day has no counter row (any more)
+        assert intake._number_window(*key)[0] is None
+    finally:
+        intake._window = before
