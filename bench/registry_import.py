@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/registry_import.py [--rows 1000000] [--file persons.csv]
         [--database-url postgres://postgres@127.0.0.1:5432/civicgrid_bench_registry_import]
-        [--chunk-size 5000] [--no-pipeline] [--keep] [--profile]
+        [--chunk-size 20000] [--no-pipeline] [--keep] [--profile]
 
 The scratch PostgreSQL database in ``--database-url`` is dropped if it exists, created,
 migrated, given the demo territory (districts, streets, communities and the demo grids) and
@@ -16,7 +16,7 @@ people, residence status and permits; every column of the persons file), kept un
 ``var/bench/`` for the next run of the same size.
 
 The import is the real one (``registry_import``: full validation, keyed hash and encryption of
-every ID number, address parsing and grid placement, source records, chunks of 5,000 rows,
+every ID number, address parsing and grid placement, source records, chunks of 20,000 rows,
 the writer thread as the CLI uses it; ``--no-pipeline`` writes in the reading thread).
 ``--profile`` prints the import's cProfile to stderr (``BENCH_SORT=tottime`` to sort by own
 time).
@@ -70,7 +70,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "--database-url",
         help="postgres://…/NAME: a scratch PostgreSQL database, created and dropped",
     )
-    parser.add_argument("--chunk-size", type=int, default=5000)
+    parser.add_argument("--chunk-size", type=int, default=20_000)
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument("--no-pipeline", action="store_true", help="check and write in one thread")
     parser.add_argument("--profile", action="store_true", help="cProfile the import (top 30)")
