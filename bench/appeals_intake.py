@@ -1,7 +1,7 @@
 """Benchmark: appeal intake over HTTP on PostgreSQL, beside raw psycopg inserts of the same rows.
 
     .venv/bin/python bench/appeals_intake.py [--clients 32] [--seconds 60] [--workers 4]
-        [--threads 8] [--worker-class gthread] [--in-process 300]
+        [--threads 8] [--worker-class gthread] [--worker-connections 1000] [--in-process 300]
         [--database-url postgres://postgres@127.0.0.1:5432/civicgrid_bench_intake]
 
 What it does, in one run:
@@ -15,7 +15,8 @@ What it does, in one run:
    figures that other work on the machine disturbs far less than the HTTP run's.
 3. Starts gunicorn (``config.wsgi``, production settings, DEBUG off; ``gthread`` workers by
    default, so the clients keep their connections alive; ``--worker-class sync`` answers one
-   request per connection) on a free local port.
+   request per connection; ``--worker-connections`` caps the client connections one gthread
+   worker holds, so that long-lived connections spread over the workers) on a free local port.
 4. Runs ``--clients`` concurrent clients (threads, one keep-alive HTTP connection each) for
    ``--seconds``: each POSTs ``/api/appeals/`` (hotline channel, a generated Chinese text, a
    point inside a random demo grid) as fast as it gets answers. Every answer must be 201;
@@ -84,6 +85,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
     parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
+    parser.add_argument(
+        "--worker-connections",
+        type=int,
+        default=1000,
+        help="gthread: most client connections one worker holds (gunicorn's default 1000)",
+    )
     parser.add_argument(
         "--in-process", type=int, default=300, help="POSTs measured in the bench process (0: none)"
     )
@@ -180,7 +187,7 @@ def _free_port() -> int:
 
 
 def _start_gunicorn(
-    database_url: str, port: int, workers: int, threads: int, worker_class: str
+    database_url: str, port: int, workers: int, threads: int, worker_class: str, connections: int
 ) -> Any:
     process = subprocess.Popen(  # noqa: S603 - fixed arguments
         [
@@ -194,6 +201,8 @@ def _start_gunicorn(
             str(threads),
             "--worker-class",
             worker_class,
+            "--worker-connections",
+            str(connections),
             "--keep-alive",
             "30",
             "--log-level",
@@ -477,7 +486,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     in_process = _in_process(token, points, options.in_process) if options.in_process else {}
     port = _free_port()
     server = _start_gunicorn(
-        options.database_url, port, options.workers, options.threads, options.worker_class
+        options.database_url,
+        port,
+        options.workers,
+        options.threads,
+        options.worker_class,
+        options.worker_connections,
     )
     answers: list[dict[str, Any]] = []
     try:
@@ -526,7 +540,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         **cpu,
         **in_process,
         **checks,
-        "server": f"gunicorn {options.worker_class} {options.workers}x{options.threads}",
+        "server": f"gunicorn {options.worker_class} {options.workers}x{options.threads}"
+        + (
+            f" worker-connections {options.worker_connections}"
+            if options.worker_connections != 1000
+            else ""
+        ),
         "cpus": os.cpu_count(),
         "database": "postgresql",
     }
