@@ -155,20 +155,35 @@ class AddressBook:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.ids: dict[str, tuple[int, str, int | None]] = {}  # key → (id, unit code, unit pk)
+        self.buildings: dict[str, int] = {}  # address key → building id
+        self.keys_of_building: dict[int, set[str]] = {}
 
     def resolve(
         self, items: Sequence[tuple[ParsedAddress, tuple[str, int | None] | None]]
     ) -> list[Place]:
-        """The place of each (parsed address, unit of its point or None)."""
+        """The place of each (parsed address, unit of its point or None).
+
+        A building is placed by the first row that names it, preferably one with a point; a
+        building placed only by the names in its address (a community) moves into the grid
+        of the first point given for it later (filling what was unknown)."""
         missing: dict[str, tuple[ParsedAddress, tuple[str, int | None] | None]] = {}
+        upgrades: dict[int, tuple[str, int | None]] = {}
         keys = []
         for parsed, located in items:
             key = address_key(parsed)
             keys.append(key)
-            if key and key not in self.ids and key not in missing:
-                missing[key] = (parsed, located)
+            if not key:
+                continue
+            known = self.ids.get(key)
+            if known is None:
+                if key not in missing or (missing[key][1] is None and located is not None):
+                    missing[key] = (parsed, located)
+            elif located is not None and located[0] != known[1] and not _is_grid(known[1]):
+                upgrades.setdefault(self.buildings[key], located)
         if missing:
             self._load(missing)
+        if upgrades:
+            self._place_in_grids(upgrades)
         places = []
         for (parsed, located), key in zip(items, keys, strict=True):
             found = self.ids.get(key) if key else None
@@ -279,15 +294,37 @@ class AddressBook:
         self._read(list(todo))
 
     def _read(self, keys: list[str]) -> None:
-        for key, pk, code, unit_pk in select_in(
-            "SELECT a.key, a.id, b.admin_unit_code, b.admin_unit_id FROM registry_address a "
+        for key, pk, code, unit_pk, building_id in select_in(
+            "SELECT a.key, a.id, b.admin_unit_code, b.admin_unit_id, b.id FROM registry_address a "
             "JOIN registry_building b ON b.id = a.building_id WHERE a.key IN_VALUES",
             keys,
         ):
             self.ids[key] = (pk, code, unit_pk)
+            self.buildings[key] = building_id
+            self.keys_of_building.setdefault(building_id, set()).add(key)
+
+    def _place_in_grids(self, upgrades: dict[int, tuple[str, int | None]]) -> None:
+        """Move buildings known only by their community into the grid of a point."""
+        with connection.cursor() as cursor:
+            for building_id, (code, unit_pk) in upgrades.items():
+                cursor.execute(
+                    "UPDATE registry_building SET admin_unit_code = %s, admin_unit_id = %s "
+                    "WHERE id = %s",
+                    [code, unit_pk, building_id],
+                )
+                cursor.execute(
+                    "UPDATE registry_address SET admin_unit_code = %s WHERE building_id = %s",
+                    [code, building_id],
+                )
+                for key in self.keys_of_building.get(building_id, ()):
+                    self.ids[key] = (self.ids[key][0], code, unit_pk)
 
     def keys_of(self, ids: Sequence[int]) -> dict[int, str]:
         return dict(select_in("SELECT id, key FROM registry_address WHERE id IN_VALUES", ids))
+
+
+def _is_grid(code: str) -> bool:
+    return len(code) >= 15  # a grid's code: community (12 digits) + 3
 
 
 def _locate(ctx: Context, points: Sequence[tuple[float, float] | None]) -> list[Any]:

@@ -190,3 +190,25 @@ def test_resume_after_a_crash_keeps_only_whole_chunks(territory: Any, tmp_path: 
     assert Person.objects.count() == 22
     assert SourceRecord.objects.count() == 22
     assert ImportRowError.objects.filter(run=run).count() == 1
+
+
+def test_a_building_known_by_its_community_moves_into_the_grid_of_a_later_point(
+    territory: Any, tmp_path: Path
+) -> None:
+    home = "香洲区翠香街道紫荆社区紫荆路20号1栋101"
+    people = [
+        [make_id("440402", "19800101", 1), "甲", "", home, "", "", "", ""],
+        [make_id("440402", "19800101", 2), "乙", "", home, "7", "5", "", ""],
+        [make_id("440402", "19800101", 3), "丙", "", home, "", "", "", ""],
+    ]
+    path = write_csv(tmp_path / "p.csv", people)
+    registry_import(actor=None, kind="persons", source="gongan", path=path, chunk_size=1)
+    units = dict(Person.objects.values_list("name", "admin_unit_code"))
+    assert units == {
+        "甲": territory.xz_community.code,  # placed before anything better was known
+        "乙": territory.xz_grid_2.code,
+        "丙": territory.xz_grid_2.code,
+    }
+    person = Person.objects.get(name="丙")
+    assert person.current_address.admin_unit_code == territory.xz_grid_2.code
+    assert person.current_address.building.admin_unit == territory.xz_grid_2
