@@ -213,7 +213,7 @@ def _write_numbered(appeal: Appeal, accepted: AppealEvent, query_code: str) -> N
         appeal.save(force_insert=True)
         accepted.appeal = appeal
         accepted.save(force_insert=True)
-    _remember_take(city_code, day, int(appeal.number[-6:]), None)
+    _remember_take(city_code, day, int(appeal.number[-6:]), None)  # as a miss: widen the window
 
 
 def _write_in_one_statement(
