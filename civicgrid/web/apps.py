@@ -18,9 +18,10 @@ class WebConfig(AppConfig):
         register_nav_item(NavItem("departments", _("Departments"), "web:departments", order=30))
         register_nav_item(NavItem("staff", _("Staff directory"), "web:staff", order=40))
         self._register_appeal_nav(NavItem, register_nav_item)
-        from .registry import people_menu  # 人口、法人、冲突审核、人口统计
+        from .registry import linkage, people_menu  # 人口、法人、冲突审核、人口统计、关联核对
 
         people_menu.register_navigation()
+        linkage.register_navigation()
 
     @staticmethod
     def _register_appeal_nav(nav_item: Any, register: Any) -> None:
