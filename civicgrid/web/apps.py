@@ -18,9 +18,11 @@ class WebConfig(AppConfig):
         register_nav_item(NavItem("departments", _("Departments"), "web:departments", order=30))
         register_nav_item(NavItem("staff", _("Staff directory"), "web:staff", order=40))
         self._register_appeal_nav(NavItem, register_nav_item)
-        from .registry import linkage, people_menu  # 人口、法人、冲突审核、人口统计、关联核对
+        from .registry import collection, imports, linkage, people_menu
 
-        people_menu.register_navigation()
+        collection.register_navigation()  # 我的网格、采集确认
+        people_menu.register_navigation()  # 人口、法人、冲突审核、人口统计
+        imports.register_navigation()
         linkage.register_navigation()
 
     @staticmethod

@@ -108,6 +108,12 @@ def test_language_switch_to_english(
         "Replies to review",
         "Supervision board",
         "Statistics",
+        "Residents",
+        "Legal entities",
+        "Source conflicts",
+        "Population figures",
+        "Data imports",
+        "Links to review",
         "Collected data to confirm",
     ]
     assert "Log out" in page.inner_text("header")

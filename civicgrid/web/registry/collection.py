@@ -793,22 +793,24 @@ urlpatterns: list[URLPattern] = [
     ),
 ]
 
-# 菜单: registered when the URLs load (this module is part of the URL configuration).
-register_nav_item(
-    NavItem(
-        "registry_collect",
-        lazy("My grid"),
-        "web:registry_collect_grid",
-        roles=frozenset({Role.GRID_WORKER}),
-        order=60,
+
+def register_navigation() -> None:
+    """菜单: the grid worker's "My grid" and the community's confirmation queue."""
+    register_nav_item(
+        NavItem(
+            "registry_collect",
+            lazy("My grid"),
+            "web:registry_collect_grid",
+            roles=frozenset({Role.GRID_WORKER}),
+            order=60,
+        )
     )
-)
-register_nav_item(
-    NavItem(
-        "registry_collect_queue",
-        lazy("Collected data to confirm"),
-        "web:registry_collect_queue",
-        roles=DECIDER_ROLES,
-        order=61,
+    register_nav_item(
+        NavItem(
+            "registry_collect_queue",
+            lazy("Collected data to confirm"),
+            "web:registry_collect_queue",
+            roles=DECIDER_ROLES,
+            order=67,
+        )
     )
-)

@@ -207,6 +207,16 @@ def import_resume_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("web:registry_import_detail", pk=resumed.pk)
 
 
+def register_navigation() -> None:
+    """The imports' menu entry (数据导入) for administrators and the programme office."""
+    from civicgrid.core.navigation import NavItem, register_nav_item
+    from civicgrid.registry.services.imports import IMPORT_ROLES
+
+    register_nav_item(
+        NavItem("registry_imports", lazy("Data imports"), "web:registry_imports", IMPORT_ROLES, 65)
+    )
+
+
 urlpatterns: list[URLPattern] = [
     path("registry/imports/", import_list, name="registry_imports"),
     path("registry/imports/<int:pk>/", import_detail, name="registry_import_detail"),
