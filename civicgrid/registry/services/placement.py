@@ -229,8 +229,11 @@ def _variants(unit: UnitName) -> list[str]:
         return out
     for suffix, short in (
         ("社区居民委员会", ("社区居委会", "社区", "居委会")),
+        ("社区居委会", ("社区居民委员会", "社区", "居委会")),
         ("居民委员会", ("居委会", "社区")),
+        ("居委会", ("居民委员会", "社区")),
         ("村民委员会", ("村委会", "村")),
+        ("村委会", ("村民委员会", "村")),
     ):
         if name.endswith(suffix):
             stem = name[: -len(suffix)]
