@@ -724,7 +724,7 @@ def test_a_failed_apply_leaves_the_request_waiting(people: dict[str, Any], terri
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent connections")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_confirmations_one_wins(people: dict[str, Any], address: Address) -> None:
     """Two deciders press confirm at the same moment on their own connections: the guarded
     UPDATE lets exactly one through; the other gets a ConflictError and nothing is doubled."""
