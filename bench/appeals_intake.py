@@ -1,7 +1,7 @@
 """Benchmark: appeal intake over HTTP on PostgreSQL, beside raw psycopg inserts of the same rows.
 
-    .venv/bin/python bench/appeals_intake.py [--clients 32] [--seconds 60] [--workers 4]
-        [--threads 8] [--worker-class gthread] [--worker-connections 1000] [--in-process 300]
+    .venv/bin/python bench/appeals_intake.py [--clients 32] [--seconds 60] [--workers 2]
+        [--threads 4] [--worker-class gthread] [--worker-connections 16] [--in-process 300]
         [--database-url postgres://postgres@127.0.0.1:5432/civicgrid_bench_intake]
 
 What it does, in one run:
@@ -13,10 +13,11 @@ What it does, in one run:
    ``--in-process`` POSTs through Django's test client one after the other and reports the CPU
    milliseconds and the queries per request (``in_process_cpu_ms``, ``queries_per_request``):
    figures that other work on the machine disturbs far less than the HTTP run's.
-3. Starts gunicorn (``config.wsgi``, production settings, DEBUG off; ``gthread`` workers by
-   default, so the clients keep their connections alive; ``--worker-class sync`` answers one
-   request per connection; ``--worker-connections`` caps the client connections one gthread
-   worker holds, so that long-lived connections spread over the workers) on a free local port.
+3. Starts gunicorn (``config.wsgi``, production settings, DEBUG off) on a free local port
+   with the deployment's settings (``config/gunicorn.conf.py``: ``gthread`` workers, so the
+   clients keep their connections alive; a few connections per worker, so that they spread
+   over the workers); ``--workers``, ``--threads``, ``--worker-class`` (``sync`` answers one
+   request per connection) and ``--worker-connections`` override them.
 4. Runs ``--clients`` concurrent clients (threads, one keep-alive HTTP connection each) for
    ``--seconds``: each POSTs ``/api/appeals/`` (hotline channel, a generated Chinese text, a
    point inside a random demo grid) as fast as it gets answers. Every answer must be 201;
@@ -82,14 +83,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
-    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
+    # Unless given, config/gunicorn.conf.py's settings (the deployment's).
+    parser.add_argument("--workers", type=int, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, help="threads per gunicorn worker")
+    parser.add_argument("--worker-class", choices=["gthread", "sync"])
     parser.add_argument(
-        "--worker-connections",
-        type=int,
-        default=1000,
-        help="gthread: most client connections one worker holds (gunicorn's default 1000)",
+        "--worker-connections", type=int, help="gthread: most client connections per worker"
     )
     parser.add_argument(
         "--in-process", type=int, default=300, help="POSTs measured in the bench process (0: none)"
@@ -186,23 +185,37 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _start_gunicorn(
-    database_url: str, port: int, workers: int, threads: int, worker_class: str, connections: int
-) -> Any:
+def _server_settings(options: argparse.Namespace) -> dict[str, Any]:
+    """The gunicorn settings of the run: config/gunicorn.conf.py's unless the options differ."""
+    import runpy
+
+    defaults = runpy.run_path(str(REPO_ROOT / "config" / "gunicorn.conf.py"))
+    chosen = {
+        "workers": options.workers,
+        "threads": options.threads,
+        "worker_class": options.worker_class,
+        "worker_connections": options.worker_connections,
+    }
+    return {name: defaults[name] if value is None else value for name, value in chosen.items()}
+
+
+def _start_gunicorn(database_url: str, port: int, server: dict[str, Any]) -> Any:
     process = subprocess.Popen(  # noqa: S603 - fixed arguments
         [
             str(BIN / "gunicorn"),
+            "--config",
+            "config/gunicorn.conf.py",
             "config.wsgi",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            str(workers),
+            str(server["workers"]),
             "--threads",
-            str(threads),
+            str(server["threads"]),
             "--worker-class",
-            worker_class,
+            server["worker_class"],
             "--worker-connections",
-            str(connections),
+            str(server["worker_connections"]),
             "--keep-alive",
             "30",
             "--log-level",
@@ -485,14 +498,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     token, points = _token_and_points(options.database_url)
     in_process = _in_process(token, points, options.in_process) if options.in_process else {}
     port = _free_port()
-    server = _start_gunicorn(
-        options.database_url,
-        port,
-        options.workers,
-        options.threads,
-        options.worker_class,
-        options.worker_connections,
-    )
+    settings = _server_settings(options)
+    server = _start_gunicorn(options.database_url, port, settings)
     answers: list[dict[str, Any]] = []
     try:
         # Warm up every worker (imports, the locator's STRtree, connections).
@@ -540,11 +547,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         **cpu,
         **in_process,
         **checks,
-        "server": f"gunicorn {options.worker_class} {options.workers}x{options.threads}"
-        + (
-            f" worker-connections {options.worker_connections}"
-            if options.worker_connections != 1000
-            else ""
+        "server": (
+            f"gunicorn -c config/gunicorn.conf.py {settings['worker_class']} "
+            f"{settings['workers']}x{settings['threads']} "
+            f"worker-connections {settings['worker_connections']}"
         ),
         "cpus": os.cpu_count(),
         "database": "postgresql",
