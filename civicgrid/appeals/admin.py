@@ -21,6 +21,7 @@ from .models import (
     SupervisionItem,
     TimeLimit,
 )
+from .time_limits_cache import invalidate_time_limits
 
 
 @admin.register(Category)
@@ -36,6 +37,18 @@ class TimeLimitAdmin(admin.ModelAdmin):
     list_display = ("appeal_type", "category", "sign_for_days", "handling_days")
     list_filter = ("appeal_type",)
     raw_id_fields = ("category",)
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        invalidate_time_limits()  # intake in this process uses the new limit at once
+
+    def delete_model(self, request: Any, obj: Any) -> None:
+        super().delete_model(request, obj)
+        invalidate_time_limits()
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        super().delete_queryset(request, queryset)
+        invalidate_time_limits()
 
 
 @admin.register(ResponsibilityRule)

@@ -47,6 +47,7 @@ from civicgrid.territory.models import AdminUnit, Department
 
 from ..models import AppealType, Category, ResponsibilityRule, TimeLimit
 from ..selectors.catalogue import categories_in_tree_order
+from ..time_limits_cache import invalidate_time_limits
 from .common import require_role
 
 SHEET_CATEGORIES = "分类"
@@ -852,6 +853,7 @@ def _apply(plan: _Plan, report: CatalogueImportReport) -> None:
             report.categories.updated += 1
             report.changes.append(_("category %(code)s updated") % {"code": item.code})
     _apply_limits(plan, existing, report)
+    invalidate_time_limits()  # new intakes use the imported limits at once in this process
     _apply_rules(plan, existing, report)
 
 
