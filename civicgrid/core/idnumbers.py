@@ -11,8 +11,14 @@ current table contains.
 
 Accepted province-level prefixes include 71 (Taiwan), 81 (Hong Kong), 82 (Macao) and 83
 (residence permits of Taiwan residents), which appear on residence permits for residents of
-those regions. The 15-digit numbers of the first generation and foreigners' permanent
-residence ID cards are not accepted here.
+those regions.
+
+Foreigners' permanent residence ID cards of the 2023 design (外国人永久居留身份证) use the same
+18-character layout and check character with ``9`` first: ``9`` + the province code of the
+place that issued it + a 3-digit nationality code + birth date + sequence + check character;
+they are accepted (:attr:`IdNumberInfo.is_foreign_permanent_resident`). The 15-digit numbers of
+the first generation and the 15-character permanent residence cards issued before 2023 are
+not accepted here.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ PROVINCE_CODES = frozenset(
         83,  # 台湾居民居住证
     }
 )
+FOREIGN_PERMANENT_RESIDENCE_PREFIX = "9"  # then the issuing province's code
 EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
 _FORMAT = re.compile(r"[0-9]{17}[0-9X]")
 _BODY = re.compile(r"[0-9]{17}")
@@ -57,7 +64,12 @@ class IdNumberInfo:
     number: str
     birth_date: dt.date
     sex: str  # "M" or "F", from the parity of the 17th digit
-    region_code: str  # the six-digit address code, as issued
+    region_code: str  # the six-digit address code, as issued (9 + province + nationality)
+
+    @property
+    def is_foreign_permanent_resident(self) -> bool:
+        """A foreigner's permanent residence ID card (2023 design, starting with 9)."""
+        return self.number.startswith(FOREIGN_PERMANENT_RESIDENCE_PREFIX)
 
 
 def normalise_id_number(value: Any) -> str:
@@ -93,7 +105,8 @@ def parse_id_number(
             params=params,
         )
     region = number[:6]
-    if int(number[:2]) not in PROVINCE_CODES:
+    province = number[1:3] if number.startswith(FOREIGN_PERMANENT_RESIDENCE_PREFIX) else number[:2]
+    if int(province) not in PROVINCE_CODES:
         raise ValidationError(
             _("%(field)s: the region code %(region)s does not start with a province code."),
             code="id_number_region",

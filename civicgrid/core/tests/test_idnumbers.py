@@ -165,3 +165,18 @@ def test_message_is_chinese_in_the_default_language() -> None:
     assert text.startswith("身份证号")  # the default field label, translated
     assert "X" in text
     assert "check digit" not in text
+
+
+def test_foreign_permanent_residence_cards_of_2023_are_accepted() -> None:
+    # 9 + issuing province 44 (广东) + nationality 840 + birth 1985-06-15 + sequence 013.
+    number = with_check("94484019850615013")
+    info = parse_id_number(number, today=TODAY)
+    assert info.is_foreign_permanent_resident
+    assert (info.birth_date, info.sex, info.region_code) == (dt.date(1985, 6, 15), "M", "944840")
+    assert not parse_id_number(
+        with_check("44040219850615013"), today=TODAY
+    ).is_foreign_permanent_resident
+    # The province after the 9 is checked like any other region code.
+    assert message(with_check("91084019850615013")) == (
+        "ID number: the region code 910840 does not start with a province code."
+    )

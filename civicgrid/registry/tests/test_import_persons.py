@@ -212,3 +212,17 @@ def test_a_building_known_by_its_community_moves_into_the_grid_of_a_later_point(
     person = Person.objects.get(name="丙")
     assert person.current_address.admin_unit_code == territory.xz_grid_2.code
     assert person.current_address.building.admin_unit == territory.xz_grid_2
+
+
+def test_a_foreign_permanent_resident_card_imports(territory: Any, tmp_path: Path) -> None:
+    """外国人永久居留身份证 (2023 design: 9 + issuing province + nationality + birth date …)."""
+    number = make_id("944840", "19850615", 13)
+    path = write_csv(tmp_path / "foreign.csv", [[number, "约翰", "", "", "", "", "境外", ""]])
+    run = registry_import(actor=None, kind="persons", source="gongan", path=path)
+    assert (run.created_count, run.invalid_count) == (1, 0)
+    person = Person.objects.get(id_hash=crypto.id_hash(number))
+    assert (person.residence_status, person.sex, str(person.birth_date)) == (
+        "foreign",
+        "M",
+        "1985-06-15",
+    )
