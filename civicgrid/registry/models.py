@@ -534,9 +534,9 @@ class SourceRecord(models.Model):
 
 
 class ReviewStatus(models.TextChoices):
-    OPEN = "open", _("open")  # 待处理
-    ACCEPTED = "accepted", _("accepted")  # 已采纳
-    REJECTED = "rejected", _("rejected")  # 已驳回
+    OPEN = "open", pgettext_lazy("review status", "open")  # 待处理
+    ACCEPTED = "accepted", pgettext_lazy("review status", "accepted")  # 已采纳
+    REJECTED = "rejected", pgettext_lazy("review status", "rejected")  # 已驳回
 
 
 class FieldConflict(BaseModel):
