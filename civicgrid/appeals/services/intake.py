@@ -10,7 +10,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.selectors import scope_of
@@ -113,26 +112,12 @@ def _next_number(city_code: str, day: dt.date) -> str:
 NUMBER_WINDOW_MIN = 16
 NUMBER_WINDOW_MAX = 256
 NUMBER_ATTEMPTS = 4
-QUERY_CODE_KEY_SALT = "civicgrid.appeals.query-code"  # querycodes.query_code_hash's
 
 # Only guesses, shared by the threads of the process: wrong ones cost a retry, never a wrong
 # or missing number. The last sequence number seen per (city code, day) and the window size.
 _numbers_lock = threading.Lock()
 _last_seen: dict[tuple[str, dt.date], int] = {}
 _window = NUMBER_WINDOW_MIN
-
-
-def _query_code_hashes(prefix: str, sequences: range, query_code: str) -> list[str]:
-    """``querycodes.query_code_hash(prefix + f"{n:06d}", query_code)`` for every ``n`` of
-    ``sequences``: the keyed hash runs over the message from left to right, so the common
-    prefix is hashed once and continued for each number."""
-    start = salted_hmac(QUERY_CODE_KEY_SALT, prefix)
-    hashes = []
-    for sequence in sequences:
-        continued = start.copy()
-        continued.update(f"{sequence:06d}:{query_code.strip()}".encode())
-        hashes.append(continued.hexdigest())
-    return hashes
 
 
 def _number_window(city_code: str, day: dt.date) -> tuple[int | None, int]:
@@ -228,7 +213,7 @@ def _write_in_one_statement(
     sequences = range(first, first + window)
     prefix = f"{city_code}{day:%Y%m%d}"
     numbers = [f"{prefix}{n:06d}" for n in sequences]
-    hashes = _query_code_hashes(prefix, sequences, query_code)
+    hashes = querycodes.query_code_hashes(prefix, sequences, query_code)
     day_value = connection.ops.adapt_datefield_value(day)
     if last is None:  # the day's counter may not exist yet: create it (its number 1 is offered)
         take = (

@@ -193,7 +193,7 @@ def test_the_one_statement_writes_the_rows_model_save_writes(
 
 def test_the_window_hashes_are_the_query_code_hashes_of_its_numbers() -> None:
     prefix = DAY
-    hashes = intake._query_code_hashes(prefix, range(7, 12), " 042917 ")
+    hashes = querycodes.query_code_hashes(prefix, range(7, 12), " 042917 ")
     assert hashes == [
         querycodes.query_code_hash(f"{prefix}{n:06d}", "042917") for n in range(7, 12)
     ]
