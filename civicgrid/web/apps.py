@@ -24,6 +24,11 @@ class WebConfig(AppConfig):
         people_menu.register_navigation()  # 人口、法人、冲突审核、人口统计
         imports.register_navigation()
         linkage.register_navigation()
+        from .indicators import navigation as indicators_navigation
+        from .plans import navigation as plans_navigation
+
+        plans_navigation.register_navigation()
+        indicators_navigation.register_navigation()
 
     @staticmethod
     def _register_appeal_nav(nav_item: Any, register: Any) -> None:

@@ -15,6 +15,8 @@ from .appeals import staff as appeals_staff
 from .appeals import statistics as appeals_statistics
 from .appeals import supervision as appeals_supervision
 from .appeals import workbenches as appeals_workbenches
+from .indicators import urls as indicators_urls
+from .plans import urls as plans_urls
 from .registry import urls as registry_urls
 
 app_name = "web"
@@ -106,3 +108,6 @@ urlpatterns = [
 
 # Base registry (一库): each part of civicgrid/web/registry/ brings its own patterns.
 urlpatterns += registry_urls.urlpatterns
+# Policy plans (政策任务) and indicators (指标): each page module brings its own patterns.
+urlpatterns += plans_urls.urlpatterns
+urlpatterns += indicators_urls.urlpatterns

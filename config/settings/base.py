@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "civicgrid.accounts",
     "civicgrid.appeals",
     "civicgrid.registry",
+    "civicgrid.plans",
+    "civicgrid.indicators",
     "civicgrid.api",
     "civicgrid.demo",
 ]

@@ -1,0 +1,1 @@
+"""Reads of civicgrid.indicators: each selector takes the acting user and applies its scope."""

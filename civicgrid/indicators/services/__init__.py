@@ -1,0 +1,1 @@
+"""Writes of civicgrid.indicators (services: one transaction and one event row each)."""

@@ -1,0 +1,1 @@
+"""Writes of civicgrid.plans (services: one transaction and one event row each)."""
