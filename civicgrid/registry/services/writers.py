@@ -570,6 +570,10 @@ def _fields_masked(fields_json: str) -> str:
     return fields_json[start : fields_json.index('"', start)]
 
 
+# Fields of a new person that its ID number gives: their source is the row's source.
+IDENTITY_FIELDS = ("id_number", "sex", "birth_date")
+
+
 def _insert_persons(
     ctx: Context, items: Sequence[tuple[PersonRow, str, str, str]], places: Sequence[Place | None]
 ) -> dict[str, int] | None:
@@ -578,7 +582,8 @@ def _insert_persons(
     now = ctx.at
     for (row, key, _fields, _fingerprint), place in zip(items, places, strict=True):
         values = row.values
-        given = list(values)
+        # The ID number, and the sex and birth date it states, come from this source too.
+        given = [*IDENTITY_FIELDS, *values]
         address_id = None
         unit_code, unit_pk = ctx.city_code, ctx.city_pk
         if place is not None:

@@ -101,6 +101,9 @@ def test_mixed_file_imports_valid_rows_once_and_reports_every_invalid_row(
     assert zhang.current_address is not None
     assert zhang.current_address.key == "香洲区|||紫荆路|12|3|2|501"
     assert zhang.field_sources["name"]["source"] == "gongan"
+    # The ID number and what it states (sex, birth date) name their source like any field.
+    for field in ("id_number", "sex", "birth_date"):
+        assert zhang.field_sources[field]["source"] == "gongan"
     qian = persons["钱七"]
     assert qian.admin_unit_code == territory.xz_grid_1.code
     assert qian.residence_status == "floating"
