@@ -59,6 +59,7 @@ CHINESE_HEADER = {
     "lon": "经度",
     "lat": "纬度",
     "employer": "工作单位",
+    "residence_kind": "居住方式",
 }
 
 

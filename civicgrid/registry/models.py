@@ -282,6 +282,7 @@ class ResidenceKind(models.TextChoices):
     RENT = "rent", _("rented")  # 租住
     DORMITORY = "dormitory", _("dormitory")  # 单位宿舍
     OTHER = "other", _("other")  # 其他
+    UNKNOWN = "unknown", _("not stated")  # 未说明: a department file that does not say
 
 
 class Residence(BaseModel):

@@ -49,6 +49,8 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "lon": ("经度", "lon", "longitude"),
         "lat": ("纬度", "lat", "latitude"),
         "employer": ("工作单位", "就业单位", "employer"),
+        "residence_kind": ("居住方式", "居住类型", "住房性质", "residence_kind"),
+        "moved_in": ("入住日期", "居住起始日期", "moved_in"),
     },
     EntityKind.HOUSEHOLD: {
         "household_number": ("户号", "household_number"),

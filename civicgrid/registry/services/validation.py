@@ -31,6 +31,7 @@ from ..models import (
     EntityStatus,
     Household,
     Relation,
+    ResidenceKind,
     ResidenceStatus,
     Sex,
 )
@@ -45,6 +46,12 @@ RESIDENCE_NAMES: dict[str, tuple[str, ...]] = {
     ResidenceStatus.FLOATING: ("流动", "流动人口", "外来人口", "floating"),
     ResidenceStatus.HMT: ("港澳台", "港澳台居民", "港澳台人员", "hmt"),
     ResidenceStatus.FOREIGN: ("境外", "境外人员", "外籍", "外籍人员", "foreign"),
+}
+RESIDENCE_KIND_NAMES: dict[str, tuple[str, ...]] = {
+    ResidenceKind.OWN: ("自有", "自有住房", "自购", "自住", "own"),
+    ResidenceKind.RENT: ("租住", "租赁", "出租屋", "租房", "rent"),
+    ResidenceKind.DORMITORY: ("宿舍", "单位宿舍", "集体宿舍", "dormitory"),
+    ResidenceKind.OTHER: ("其他", "借住", "other"),
 }
 SEX_NAMES: dict[str, tuple[str, ...]] = {
     Sex.MALE: ("男", "男性", "m", "male", "1"),
@@ -120,6 +127,7 @@ def _lookup(names: dict[str, tuple[str, ...]]) -> dict[str, str]:
 
 _RESIDENCE = _lookup(RESIDENCE_NAMES)
 _SEX = _lookup(SEX_NAMES)
+_RESIDENCE_KIND = _lookup(RESIDENCE_KIND_NAMES)
 _RELATION = _lookup(RELATION_NAMES)
 _HOUSEHOLD_KIND = _lookup(HOUSEHOLD_KIND_NAMES)
 _ENTITY_KIND = _lookup(ENTITY_KIND_NAMES)
@@ -164,6 +172,9 @@ class PersonRow:
     address_text: str = ""
     address: ParsedAddress | None = None
     point: tuple[float, float] | None = None
+    # How and since when the person lives at ``address`` (a Residence, not a person field).
+    residence_kind: str = ""
+    moved_in: dt.date | None = None
 
 
 @dataclass
@@ -425,6 +436,8 @@ class RowChecker:
                 )
         address_text, parsed = self.address("current_address")
         point = self.point()
+        residence_kind = self.choice("residence_kind", _RESIDENCE_KIND, RESIDENCE_KIND_NAMES)
+        moved_in = self.date("moved_in", is_past=True)
         if self._bad or info is None:
             return None
         return PersonRow(
@@ -437,6 +450,8 @@ class RowChecker:
             address_text=address_text,
             address=parsed,
             point=point,
+            residence_kind=residence_kind,
+            moved_in=moved_in,
         )
 
     def entity(self, line: int, values: dict[str, str]) -> EntityRow | None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from civicgrid.core.masking import mask_id_number
 
@@ -31,6 +32,8 @@ from ..models import (
     FieldConflict,
     LegalEntity,
     Person,
+    Residence,
+    ResidenceKind,
     ReviewStatus,
     SourceRecord,
 )
@@ -390,6 +393,10 @@ def prepare_person(row: PersonRow) -> tuple[PersonRow, str, str, str]:
         fields["current_address"] = row.address_text
     if row.point is not None:
         fields["lon"], fields["lat"] = row.point
+    if row.residence_kind:
+        fields["residence_kind"] = row.residence_kind
+    if row.moved_in is not None:
+        fields["moved_in"] = row.moved_in.isoformat()
     fields_json = dumps(fields)
     return (row, key, fields_json, _fingerprint(key, fields_json))
 
@@ -430,6 +437,7 @@ def write_persons(ctx: Context, rows: Sequence[Any]) -> ChunkCounts:
             )
         person_ids.update(inserted)
     updates = []
+    moves: list[tuple[int, PersonRow, Place | None]] = []  # existing persons at a new address
     conflicts: list[tuple[int, str, str, Conflict]] = []  # (person, key, fingerprint, conflict)
     for i, (row, key, _fields, fingerprint) in enumerate(todo):
         current = existing.get(key)
@@ -455,6 +463,8 @@ def write_persons(ctx: Context, rows: Sequence[Any]) -> ChunkCounts:
             counts.unchanged += 1
             continue
         counts.updated += 1
+        if "current_address" in result.changes:
+            moves.append((current["id"], row, place))
         values = {**current["row"]}
         for name, value in result.changes.items():
             if name == "current_address":
@@ -491,6 +501,11 @@ def write_persons(ctx: Context, rows: Sequence[Any]) -> ChunkCounts:
         if _is_sqlite()
         else "version = t.version + 1",
     )
+    _write_residences(
+        ctx,
+        [(person_ids[todo[i][1]], todo[i][0], places[i]) for i in new],
+        moves,
+    )
     records = []
     for i, (row, key, fields_json, fingerprint) in enumerate(todo):
         place = places[i]
@@ -514,6 +529,73 @@ def write_persons(ctx: Context, rows: Sequence[Any]) -> ChunkCounts:
         ctx, kind, [(pid, None, key, fp, c) for pid, key, fp, c in conflicts]
     )
     return counts
+
+
+_RESIDENCE_INSERT = [
+    "created_at",
+    "updated_at",
+    "person_id",
+    "address_id",
+    "kind",
+    "moved_in",
+    "moved_out",
+    "source_id",
+    "admin_unit_code",
+]
+
+
+def _write_residences(
+    ctx: Context,
+    new: Sequence[tuple[int, PersonRow, Place | None]],
+    moved: Sequence[tuple[int, PersonRow, Place | None]],
+) -> None:
+    """Residences (居住) for the current addresses a chunk gives: one from each new person's
+    address; for a person the source now places at another address, the open residence at
+    the old one ends (on the stated move-in day, else the day of the import) and one at the
+    new address begins, unless the person already lives there."""
+    today = timezone.localdate(ctx.at)
+    rows = []
+
+    def add(person_id: int, row: PersonRow, place: Place | None) -> None:
+        if place is None or place.address_id is None:
+            return
+        rows.append(
+            [
+                ctx.at,
+                ctx.at,
+                person_id,
+                place.address_id,
+                row.residence_kind or ResidenceKind.UNKNOWN,
+                row.moved_in,
+                None,
+                ctx.source_id,
+                place.unit_code,
+            ]
+        )
+
+    for person_id, row, place in new:
+        add(person_id, row, place)
+    if moved:
+        target = {
+            person_id: place.address_id if place is not None else None
+            for person_id, _row, place in moved
+        }
+        still_open = set()
+        ending: dict[dt.date, list[int]] = {}
+        by_person = {person_id: row for person_id, row, _place in moved}
+        for pk, person_id, address_id in Residence.objects.filter(
+            person_id__in=list(target), moved_out__isnull=True
+        ).values_list("pk", "person_id", "address_id"):
+            if address_id == target[person_id]:
+                still_open.add(person_id)
+            else:
+                ending.setdefault(by_person[person_id].moved_in or today, []).append(pk)
+        for day, pks in ending.items():
+            Residence.objects.filter(pk__in=pks).update(moved_out=day, updated_at=ctx.at)
+        for person_id, row, place in moved:
+            if person_id not in still_open:
+                add(person_id, row, place)
+    insert_rows("registry_residence", _RESIDENCE_INSERT, rows)
 
 
 def _is_sqlite() -> bool:

@@ -32,6 +32,7 @@ PERSON_COLUMNS = (
     "lon",
     "lat",
     "employer",
+    "residence_kind",
 )
 HOUSEHOLD_COLUMNS = ("household_number", "kind", "address", "id_number", "relation")
 ADDRESS_COLUMNS = (

@@ -76,6 +76,12 @@ _SHAPES = {
     ),
     "hmt": Weighted([("single_middle", 50), ("couple_young", 25), ("nuclear", 25)]),
 }
+# How a household holds its home (居住方式), by residence status; collective ones are dormitories.
+_TENURES = {
+    "registered": Weighted([("自有", 0.78), ("租住", 0.2), ("其他", 0.02)]),
+    "floating": Weighted([("租住", 0.8), ("自有", 0.12), ("宿舍", 0.06), ("其他", 0.02)]),
+    "hmt": Weighted([("自有", 0.6), ("租住", 0.4)]),
+}
 _STATUSES = Weighted([("registered", 0.52), ("floating", 0.465), ("hmt", 0.015)])
 
 
@@ -94,6 +100,7 @@ class _Family:
     point: tuple[str, str] = ("", "")
     head_surname: str = ""
     phones: list[str] = field(default_factory=list)
+    tenure: str = ""  # 居住方式 as a department writes it
 
 
 class Population:
@@ -162,6 +169,12 @@ class Population:
             hmt=HMT.pick(rng) if status == "hmt" else None,
         )
         kind = "collective" if shape == "collective" else "family"
+        # Drawn from its own stream, so the rest of the city stays as it was before.
+        family.tenure = (
+            "宿舍"
+            if kind == "collective"
+            else _TENURES[status].pick(random.Random(f"{self.city.seed}:tenure:{serial}"))
+        )
         number = f"{dwelling.grid_code[:9]}{serial:07d}"
         household = SyntheticHousehold(number=number, kind=kind, dwelling=dwelling)
         for relation, sex, age in self._members(rng, shape):
@@ -279,6 +292,7 @@ class Population:
             "lon": family.point[0] if with_point else "",
             "lat": family.point[1] if with_point else "",
             "employer": self._employer(rng, family.status, sex, age),
+            "residence_kind": family.tenure,
             "relation": relation,
             "grid_code": dwelling.grid_code,
             "address_parts": dwelling.parts,

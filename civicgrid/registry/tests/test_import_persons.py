@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from civicgrid.registry.models import (
     ImportRowError,
     ImportStatus,
     Person,
+    Residence,
     SourceRecord,
 )
 from civicgrid.registry.services import SimulatedCrash, error_report_csv, registry_import
@@ -229,3 +231,60 @@ def test_a_foreign_permanent_resident_card_imports(territory: Any, tmp_path: Pat
         "M",
         "1985-06-15",
     )
+
+
+def test_imported_addresses_become_residences_that_end_when_the_person_moves(
+    territory: Any, tmp_path: Path, ids: list[str]
+) -> None:
+    header = [*HEADER, "居住方式", "入住日期"]
+    first = "珠海市香洲区翠香街道紫荆社区紫荆路12号3栋2单元501"
+    second = "珠海市香洲区翠香街道紫荆社区紫荆路14号1栋1单元101"
+    rows = [
+        [ids[0], "张三", "", first, "", "", "流动人口", "", "租住", "2025-03-01"],
+        [ids[1], "李四", "", first, "", "", "户籍", "", "", ""],
+        [ids[2], "王五", "", "", "", "", "户籍", "", "", ""],  # no address: no residence
+        [ids[3], "赵六", "", first, "", "", "户籍", "", "帐篷", "2025-13-01"],
+    ]
+    path = write_csv(tmp_path / "p.csv", rows, header=header)
+    run = registry_import(actor=None, kind="persons", source="gongan", path=path)
+    assert (run.created_count, run.invalid_count) == (3, 1)
+    reasons = " ".join(ImportRowError.objects.filter(line=5).values_list("message", flat=True))
+    assert "居住方式" in reasons
+    assert "帐篷" in reasons
+    assert "入住日期" in reasons
+    zhang = Person.objects.get(name="张三")
+    (residence,) = zhang.residences.all()
+    assert residence.address == zhang.current_address
+    assert (residence.kind, residence.moved_in, residence.moved_out) == (
+        "rent",
+        dt.date(2025, 3, 1),
+        None,
+    )
+    assert residence.source is not None
+    assert residence.source.code == "gongan"
+    assert residence.admin_unit_code == zhang.admin_unit_code
+    assert Person.objects.get(name="李四").residences.get().kind == "unknown"
+    assert not Person.objects.get(name="王五").residences.exists()
+    assert Residence.objects.count() == 2
+
+    # The same file again changes nothing; a later file moves 张三 on 2026-06-01.
+    registry_import(actor=None, kind="persons", source="gongan", path=path)
+    assert Residence.objects.count() == 2
+    moved = write_csv(
+        tmp_path / "moved.csv",
+        [[ids[0], "张三", "", second, "", "", "流动人口", "", "自有", "2026-06-01"]],
+        header=header,
+    )
+    run = registry_import(actor=None, kind="persons", source="gongan", path=moved)
+    assert run.updated_count == 1
+    zhang.refresh_from_db()
+    old, new = zhang.residences.order_by("pk")
+    assert (old.moved_out, old.kind) == (dt.date(2026, 6, 1), "rent")
+    assert (new.address, new.kind, new.moved_in, new.moved_out) == (
+        zhang.current_address,
+        "own",
+        dt.date(2026, 6, 1),
+        None,
+    )
+    registry_import(actor=None, kind="persons", source="gongan", path=moved)
+    assert zhang.residences.count() == 2
