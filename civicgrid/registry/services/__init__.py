@@ -71,3 +71,4 @@ from .collection import (  # noqa: F401
     change_request_submit,
     change_request_withdraw,
 )
+from .tags import may_write_tags, special_tag_add, special_tag_end  # noqa: F401

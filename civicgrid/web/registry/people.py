@@ -249,12 +249,15 @@ def _detail_context(user: Any, pk: int, revealed: dict[str, str] | None = None) 
         raise Http404
     access = gate.registry_access(user)
     conflicts_reviewable = access.may_review_conflicts
+    from .tags import tag_context
+
     return {
         "detail": detail,
         "person": detail.person,
         "revealed": revealed or {},
         "reveal_form": RevealForm(),
         "may_review_conflicts": conflicts_reviewable,
+        **tag_context(user, detail.person),
     }
 
 

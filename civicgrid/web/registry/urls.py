@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.urls import URLPattern
 
-from . import collection, imports, linkage, people
+from . import collection, imports, linkage, people, tags
 
 urlpatterns: list[URLPattern] = [
     *people.urlpatterns,
     *imports.urlpatterns,
     *collection.urlpatterns,
     *linkage.urlpatterns,
+    *tags.urlpatterns,
 ]
