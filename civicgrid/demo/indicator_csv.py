@@ -75,8 +75,9 @@ ELEMENTS: tuple[Element, ...] = (
         "25周岁以上常住人口",
         "resident population aged 25 and over",
         "人",
-        "computed",
-        "registry.age_25_plus",
+        "reported",
+        "",
+        "zh-development-reform",
     ),
     Element(
         "HOUSEHOLDS", "常住户数", "resident households", "户", "computed", "registry.households"
@@ -86,33 +87,37 @@ ELEMENTS: tuple[Element, ...] = (
         "村(居)委会数",
         "communities and villages (村居)",
         "个",
-        "computed",
-        "territory.communities",
+        "reported",
+        "",
+        "zh-civil-affairs",
     ),
     Element(
         "URBAN_COMMUNITIES",
         "社区居委会数",
         "urban communities (社区居委会)",
         "个",
-        "computed",
-        "territory.urban_communities",
+        "reported",
+        "",
+        "zh-civil-affairs",
     ),
     Element(
         "ADMIN_VILLAGES",
         "行政村数",
         "administrative villages (村委会)",
         "个",
-        "computed",
-        "territory.villages",
+        "reported",
+        "",
+        "zh-civil-affairs",
     ),
-    Element("TOWNS", "建制镇数", "towns (镇)", "个", "computed", "territory.towns"),
+    Element("TOWNS", "建制镇数", "towns (镇)", "个", "reported", "", "zh-civil-affairs"),
     Element(
         "STREETS_AND_COMMUNITIES",
         "镇(街)和村(居)数",
         "streets, towns, communities and villages",
         "个",
-        "computed",
-        "territory.streets_and_communities",
+        "reported",
+        "",
+        "zh-civil-affairs",
     ),
     # Social workers, volunteers, social organisations.
     Element(
@@ -166,7 +171,7 @@ ELEMENTS: tuple[Element, ...] = (
         "registered social organisations",
         "个",
         "computed",
-        "registry.entities.social_organisation",
+        "registry.entities.social_org",
     ),
     # Elderly care, health, social security, housing.
     Element(
@@ -579,20 +584,20 @@ ELEMENTS: tuple[Element, ...] = (
         "zh-government-services",
     ),
     Element(
-        "APPEALS_CLOSED",
-        "办结诉求数",
-        "appeals closed",
+        "APPEALS_REPLIED",
+        "答复诉求数",
+        "appeals replied",
         "件",
         "computed",
-        "appeals.closed",
+        "appeals.replied",
     ),
     Element(
-        "APPEALS_CLOSED_ON_TIME",
-        "按时办结诉求数",
-        "appeals closed within the time limit",
+        "APPEALS_REPLIED_ON_TIME",
+        "按时答复诉求数",
+        "appeals replied within the time limit",
         "件",
         "computed",
-        "appeals.closed_on_time",
+        "appeals.replied_on_time",
     ),
     # Environment and education level.
     Element(
@@ -647,8 +652,8 @@ FLOW_ELEMENTS = frozenset(
         "INPATIENT_POLICY_COST",
         "INPATIENT_REIMBURSED",
         "SKILL_APPRAISALS",
-        "APPEALS_CLOSED",
-        "APPEALS_CLOSED_ON_TIME",
+        "APPEALS_REPLIED",
+        "APPEALS_REPLIED_ON_TIME",
         "EMPLOYMENT_SURVEY_RESPONDENTS",
         "EMPLOYMENT_SURVEY_SATISFIED",
     }
@@ -1391,8 +1396,8 @@ TARGETS: tuple[Target, ...] = (
         "Appeals closed within the time limit",
         "percentage",
         "%",
-        "APPEALS_CLOSED_ON_TIME",
-        "APPEALS_CLOSED",
+        "APPEALS_REPLIED_ON_TIME",
+        "APPEALS_REPLIED",
         100,
         "ge",
         2015,
@@ -1402,7 +1407,10 @@ TARGETS: tuple[Target, ...] = (
         "关于加快推进社会体制改革建设服务型政府的实施意见 14、",
         "实现按时办结率100%",
         {XZ: (93.0, 98.6), DM: (90.0, 97.5), JW: (91.0, 98.9)},
-        note="Computed from CivicGrid's appeals when they exist; demo values before.",
+        note=(
+            "Computed from CivicGrid's appeals (replied within the time limit / replied) when "
+            "they exist; demo values before."
+        ),
     ),
 )
 
@@ -1424,7 +1432,7 @@ STRUCTURE: dict[str, dict[str, tuple[float, float]]] = {
     "LICENSING_ITEMS": {XZ: (320, 0), DM: (284, 0), JW: (291, 0)},
     "STREET_SERVICE_ITEMS": {XZ: (146, 0.03), DM: (118, 0.03), JW: (124, 0.03)},
     "EMPLOYMENT_SURVEY_RESPONDENTS": {XZ: (1200, 0), DM: (800, 0), JW: (600, 0)},
-    "APPEALS_CLOSED": {XZ: (118_000, 0.12), DM: (31_000, 0.10), JW: (22_000, 0.13)},
+    "APPEALS_REPLIED": {XZ: (118_000, 0.12), DM: (31_000, 0.10), JW: (22_000, 0.13)},
 }
 
 # Shares of the resident population per district: (2012 share, 2016 share).
