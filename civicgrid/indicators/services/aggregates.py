@@ -1,0 +1,265 @@
+"""Refreshing the precomputed aggregates (指标汇总值) the dashboards read.
+
+Called by the services that change what counts — approval and return of submissions, imports
+as approved, recompute of computed elements, changed indicator formulas — never by signals.
+
+What counts: computed values (no submission) and values of submissions approved at least at the
+first level above the reporter. For every affected indicator and period the element values are
+
+1. taken per unit for the period itself, or built from its sub-periods with the element's
+   aggregation (``sum`` / ``last`` / ``average``, :func:`compute.periods.convert_series`);
+2. attributed to the nearest unit of the tree city → district → street → community (a value
+   at a grid counts for its community);
+3. rolled up the tree and the formula evaluated at every unit
+   (:func:`compute.rollup.rollup_indicator`: ratios from summed numerator and denominator).
+
+The rows of the affected (indicator, period) pairs are replaced in one transaction.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+
+from civicgrid.territory.models import AdminLevel, AdminUnit
+
+from ..compute.errors import ComputeError
+from ..compute.expressions import IndicatorFormula
+from ..compute.periods import MONTHS_PER_PERIOD, Period, PeriodType, convert_series, parse_period
+from ..compute.rollup import UnitTree, rollup_indicator
+from ..models import (
+    APPROVED_STATUSES,
+    AggregateRefresh,
+    DataElement,
+    DataValue,
+    Indicator,
+    IndicatorAggregate,
+)
+
+TREE_LEVELS = (AdminLevel.CITY, AdminLevel.DISTRICT, AdminLevel.STREET, AdminLevel.COMMUNITY)
+_COARSER = {
+    PeriodType.MONTHLY: (PeriodType.QUARTERLY, PeriodType.YEARLY),
+    PeriodType.QUARTERLY: (PeriodType.YEARLY,),
+    PeriodType.YEARLY: (),
+}
+
+
+@dataclass
+class RefreshResult:
+    indicators: int = 0
+    periods: list[str] = field(default_factory=list)
+    rows: int = 0
+    seconds: float = 0.0
+    skipped: dict[str, str] = field(default_factory=dict)  # indicator code -> why
+
+
+def counted_values_q() -> Q:
+    """The data values that count in aggregates: computed ones and approved reports."""
+    return Q(submission__isnull=True) | Q(submission__status__in=list(APPROVED_STATUSES))
+
+
+@dataclass(frozen=True)
+class _Tree:
+    tree: UnitTree
+    ids: dict[str, int]
+    levels: dict[str, str]
+    lengths: tuple[int, ...]
+
+    def attribute(self, code: str) -> str | None:
+        """The unit of the tree a value at ``code`` counts for (itself or an ancestor)."""
+        if code in self.ids:
+            return code
+        for length in self.lengths:
+            if length < len(code) and code[:length] in self.ids:
+                return code[:length]
+        return None
+
+
+def _load_tree() -> _Tree:
+    rows = list(
+        AdminUnit.objects.filter(level__in=TREE_LEVELS).values_list(
+            "pk", "code", "level", "parent__code"
+        )
+    )
+    codes = {code for _pk, code, _level, _parent in rows}
+    parents = {code: (parent if parent in codes else None) for _pk, code, _l, parent in rows}
+    levels = {code: str(level) for _pk, code, level, _parent in rows}
+    tree = UnitTree.from_parent_map(parents, levels)
+    lengths = tuple(sorted({len(code) for code in codes}, reverse=True))
+    return _Tree(
+        tree=tree, ids={code: pk for pk, code, _l, _p in rows}, levels=levels, lengths=lengths
+    )
+
+
+def _with_parents(periods: Iterable[Period]) -> set[Period]:
+    found: set[Period] = set()
+    for period in periods:
+        found.add(period)
+        for coarser in _COARSER[period.period_type]:
+            found.add(period.parent(coarser))
+    return found
+
+
+def _sources(period: Period) -> list[str]:
+    """The period's code and those of its finer sub-periods (values that build it)."""
+    codes = [period.code]
+    for finer in (PeriodType.QUARTERLY, PeriodType.MONTHLY):
+        if MONTHS_PER_PERIOD[finer] < MONTHS_PER_PERIOD[period.period_type]:
+            codes.extend(child.code for child in period.children(finer))
+    return codes
+
+
+def _element_values_for(
+    period: Period,
+    aggregation: str,
+    by_unit: dict[str, dict[str, float]],
+) -> dict[str, float | None]:
+    """One element's value per unit for ``period`` from its own or its sub-periods' values."""
+    result: dict[str, float | None] = {}
+    for unit, series in by_unit.items():
+        if period.code in series:
+            result[unit] = series[period.code]
+            continue
+        relevant = {
+            code: value
+            for code, value in series.items()
+            if period.contains(parse_period(code)) and code != period.code
+        }
+        if not relevant:
+            continue
+        finest = min(
+            (parse_period(code).period_type for code in relevant),
+            key=lambda kind: MONTHS_PER_PERIOD[kind],
+        )
+        same_type = {
+            code: value
+            for code, value in relevant.items()
+            if parse_period(code).period_type == finest
+        }
+        converted = convert_series(same_type, to=period.period_type, aggregation=aggregation)
+        if period in converted:
+            result[unit] = converted[period].value
+    return result
+
+
+@transaction.atomic
+def aggregates_refresh(
+    *,
+    reason: str,
+    element_ids: Iterable[int] | None = None,
+    periods: Iterable[str] | None = None,
+    indicator_ids: Iterable[int] | None = None,
+) -> RefreshResult:
+    """Recompute the aggregates touched by a change of ``element_ids`` in ``periods`` (their
+    quarters and years included); all indicators / all periods with data when not given."""
+    started = time.monotonic()
+    result = RefreshResult()
+    indicators = list(Indicator.objects.filter(is_active=True))
+    if indicator_ids is not None:
+        wanted = set(indicator_ids)
+        indicators = [i for i in indicators if i.pk in wanted]
+    elements = {e.code: e for e in DataElement.objects.all()}
+    formulas: dict[int, IndicatorFormula] = {}
+    for indicator in indicators:
+        try:
+            formulas[indicator.pk] = IndicatorFormula.from_texts(
+                indicator.numerator, indicator.denominator, kind=indicator.kind
+            )
+        except ComputeError as error:
+            result.skipped[indicator.code] = str(error.message)
+    if element_ids is not None:
+        changed = {e.code for e in elements.values() if e.pk in set(element_ids)}
+        indicators = [
+            i for i in indicators if i.pk in formulas and changed & set(formulas[i.pk].codes)
+        ]
+    else:
+        indicators = [i for i in indicators if i.pk in formulas]
+    if not indicators:
+        return result
+    used_codes = {code for i in indicators for code in formulas[i.pk].codes if code in elements}
+    used_ids = [elements[code].pk for code in used_codes]
+    if periods is not None:
+        targets = _with_parents(parse_period(code) for code in periods)
+    else:
+        present = (
+            DataValue.objects.filter(counted_values_q(), element_id__in=used_ids)
+            .values_list("period", flat=True)
+            .distinct()
+        )
+        targets = _with_parents(parse_period(code) for code in present)
+    if not targets:
+        return result
+    source_codes = sorted({code for period in targets for code in _sources(period)})
+    tree = _load_tree()
+    # element code -> unit -> period code -> value
+    values: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
+    rows = (
+        DataValue.objects.filter(
+            counted_values_q(), element_id__in=used_ids, period__in=source_codes
+        )
+        .values_list("element__code", "unit_code", "period", "value")
+        .order_by()
+    )
+    for code, unit_code, period_code, value in rows.iterator(chunk_size=20000):
+        unit = tree.attribute(unit_code)
+        if unit is None:
+            continue
+        series = values[code][unit]
+        series[period_code] = series.get(period_code, 0.0) + float(value)
+    ordered = sorted(targets)
+    new_rows: list[IndicatorAggregate] = []
+    for indicator in indicators:
+        formula = formulas[indicator.pk]
+        for period in ordered:
+            element_values = {
+                code: _element_values_for(period, elements[code].aggregation, values.get(code, {}))
+                for code in formula.codes
+                if code in elements
+            }
+            if not any(element_values.values()):
+                continue
+            rolled = rollup_indicator(tree.tree, formula, element_values)
+            for unit, item in rolled.items():
+                if item.numerator is None and item.denominator is None:
+                    continue
+                new_rows.append(
+                    IndicatorAggregate(
+                        indicator_id=indicator.pk,
+                        unit_id=tree.ids[unit],
+                        unit_code=unit,
+                        level=tree.levels[unit],
+                        period=period.code,
+                        period_type=period.period_type.value,
+                        period_start=period.start,
+                        numerator=item.numerator,
+                        denominator=item.denominator,
+                        value=item.value,
+                    )
+                )
+    IndicatorAggregate.objects.filter(
+        indicator__in=indicators, period__in=[p.code for p in ordered]
+    ).delete()
+    IndicatorAggregate.objects.bulk_create(new_rows, batch_size=5000)
+    result.indicators = len(indicators)
+    result.periods = [p.code for p in ordered]
+    result.rows = len(new_rows)
+    result.seconds = round(time.monotonic() - started, 3)
+    AggregateRefresh.objects.create(
+        reason=reason[:40],
+        indicators=result.indicators,
+        periods=result.periods[:200],
+        rows=result.rows,
+        seconds=result.seconds,
+    )
+    return result
+
+
+def refresh_for_values(*, reason: str, element_ids: Iterable[int], periods: Iterable[str]) -> Any:
+    """Shorthand used by the reporting services."""
+    return aggregates_refresh(reason=reason, element_ids=list(element_ids), periods=list(periods))
