@@ -1,0 +1,350 @@
+"""Task tables (分工表): real tables (Word, Excel) and tables laid out as text.
+
+A real table's columns are known from its header row, found by content (工作任务 / 改革项目 /
+工作要点 / 依据 / 完成时间 / 牵头单位 / 配合单位 / 备注 …). A table scraped from a web page or
+a PDF arrives as one cell per line, empty cells missing and the header repeated on every page;
+its rows are recovered by reading the cells in column order and telling each line's column by
+its content (a numbered project title, prose, a document basis, a time limit, units followed by
+contact lines, units, a remark).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from civicgrid.plans.extraction.deadlines import looks_like_deadline
+from civicgrid.plans.extraction.responsibility import (
+    CONTACT_RE,
+    ETC_RE,
+    looks_like_unit,
+    split_units,
+)
+from civicgrid.plans.extraction.structure import heading_of
+
+# Header words → column role.
+HEADER_ROLES: dict[str, str] = {
+    "序号": "number",
+    "编号": "number",
+    "工作任务": "task",
+    "主要任务": "task",
+    "重点任务": "task",
+    "任务": "task",
+    "任务名称": "task",
+    "具体任务": "task",
+    "改革项目": "task",
+    "项目": "task",
+    "项目名称": "task",
+    "改革事项": "task",
+    "工作事项": "task",
+    "事项": "task",
+    "工作要点": "points",
+    "工作内容": "points",
+    "主要内容": "points",
+    "具体内容": "points",
+    "任务内容": "points",
+    "具体措施": "points",
+    "工作措施": "points",
+    "主要措施": "points",
+    "目标任务": "points",
+    "工作目标": "points",
+    "工作举措": "points",
+    "依据": "basis",
+    "政策依据": "basis",
+    "文件依据": "basis",
+    "任务来源": "basis",
+    "完成时间": "deadline",
+    "完成时限": "deadline",
+    "完成期限": "deadline",
+    "时间进度": "deadline",
+    "时间节点": "deadline",
+    "进度安排": "deadline",
+    "时间安排": "deadline",
+    "时限": "deadline",
+    "完成时间节点": "deadline",
+    "牵头单位": "lead",
+    "牵头部门": "lead",
+    "牵头落实单位": "lead",
+    "责任单位": "lead",
+    "责任部门": "lead",
+    "主办单位": "lead",
+    "主责单位": "lead",
+    "牵头领导": "ignore",
+    "配合单位": "coop",
+    "配合部门": "coop",
+    "协办单位": "coop",
+    "参与单位": "coop",
+    "协助单位": "coop",
+    "备注": "remarks",
+    "说明": "remarks",
+}
+KEY_COLUMNS = {"lead", "deadline", "coop"}
+BASIS_RE = re.compile(
+    r"(全会|会议|〔|\{|《|号|文件|协议|要求|精神|部署|字|纲要|规划|意见|方案|"
+    r"^[\u4e00-\u9fff]{1,8}\d{5,})"  # a document number whose brackets were lost: 珠委办20149
+)
+
+
+def header_role(text: str) -> str | None:
+    return HEADER_ROLES.get(re.sub(r"\s+", "", text))
+
+
+@dataclass
+class TableRow:
+    """One row of a task table, cells by role (several lines of a cell joined by newlines)."""
+
+    category: str = ""
+    number: str = ""
+    title: str = ""
+    points: list[tuple[int, str]] = field(default_factory=list)  # (line index, text)
+    basis: list[tuple[int, str]] = field(default_factory=list)
+    deadline: list[tuple[int, str]] = field(default_factory=list)
+    lead: list[tuple[int, str]] = field(default_factory=list)
+    coop: list[tuple[int, str]] = field(default_factory=list)
+    remarks: list[tuple[int, str]] = field(default_factory=list)
+    title_line: int | None = None
+    is_continuation: bool = False  # a further row of a project whose title cell is merged
+    lead_own: bool = False  # the lead cell was read in this row (not carried from the merged one)
+
+    def lines(self) -> list[int]:
+        found = [self.title_line] if self.title_line is not None else []
+        for cells in (self.points, self.basis, self.deadline, self.lead, self.coop, self.remarks):
+            found.extend(index for index, _ in cells)
+        return sorted(found)
+
+
+@dataclass
+class TextTable:
+    """A task table found among the lines of a text."""
+
+    start: int  # first line (its title or header)
+    end: int  # one past the last line
+    columns: list[str]
+    rows: list[TableRow]
+    title: str = ""
+
+
+def is_unit_line(text: str) -> bool:
+    stripped = text.strip()
+    if not stripped or len(stripped) > 200 or stripped.startswith("需"):
+        return False
+    if re.search(r"[。《》]", stripped):
+        return False
+    etc = ETC_RE.search(stripped)
+    body = stripped[: etc.start()] if etc and etc.start() > 0 else stripped
+    units = split_units(body)
+    return bool(units) and all(looks_like_unit(unit.name) for unit in units)
+
+
+def is_basis_line(text: str) -> bool:
+    stripped = text.strip()
+    return len(stripped) <= 50 and not stripped.endswith("。") and bool(BASIS_RE.search(stripped))
+
+
+def header_block(lines: list[str], index: int) -> int:
+    """How many lines from ``index`` form a table header (0 if none)."""
+    count = 0
+    roles = set()
+    while index + count < len(lines):
+        role = header_role(lines[index + count])
+        if role is None:
+            break
+        roles.add(role)
+        count += 1
+    if count >= 3 and roles & KEY_COLUMNS:
+        return count
+    # One line with the header words separated by spaces.
+    words = lines[index].split() if index < len(lines) else []
+    roles_of_words = {header_role(word) for word in words}
+    if len(words) >= 3 and None not in roles_of_words and roles_of_words & KEY_COLUMNS:
+        return 1
+    return 0
+
+
+def find_text_tables(lines: list[str]) -> list[TextTable]:
+    """Task tables laid out as text, one per run of header blocks."""
+    tables: list[TextTable] = []
+    index = 0
+    while index < len(lines):
+        size = header_block(lines, index)
+        if not size:
+            index += 1
+            continue
+        start = index
+        if start > 0 and re.search(r"(分工表|任务表|台账|清单|一览表)", lines[start - 1]):
+            start -= 1
+        header_lines = lines[index : index + size]
+        if size == 1:
+            header_lines = header_lines[0].split()
+        columns = [role for role in (header_role(cell) for cell in header_lines) if role]
+        end = _table_end(lines, index + size)
+        rows = read_rows(lines, index + size, end, columns)
+        title = lines[start] if start < index else ""
+        tables.append(TextTable(start, end, columns, rows, title))
+        index = end
+    return tables
+
+
+def _table_end(lines: list[str], start: int) -> int:
+    """A table runs to the end of the text or to the next document's title / 附件N."""
+    for index in range(start, len(lines)):
+        if re.match(r"^附件\s*\d", lines[index]) and header_block(lines, index + 1) == 0:
+            return index
+    return len(lines)
+
+
+def _columns_order(columns: list[str]) -> list[str]:
+    order = [role for role in columns if role not in {"number", "ignore"}]
+    tasks = [index for index, role in enumerate(order) if role == "task"]
+    if len(tasks) >= 2:  # 工作任务 (category) then 改革项目 (the task)
+        order[tasks[0]] = "category"
+    return order
+
+
+def read_rows(lines: list[str], start: int, end: int, columns: list[str]) -> list[TableRow]:
+    """The rows of a text table: each line's column told by content, in column order."""
+    order = _columns_order(columns)
+    rank = {role: position for position, role in enumerate(order)}
+    rows: list[TableRow] = []
+    row: TableRow | None = None
+    category = ""
+    category_number = ""
+    position = 0  # the column being filled
+
+    def next_content(after: int) -> str:
+        for index in range(after + 1, end):
+            if lines[index].strip():
+                return lines[index].strip()
+        return ""
+
+    def finish() -> None:
+        nonlocal row
+        if row is not None and (row.title or row.points):
+            rows.append(row)
+        row = None
+
+    def continuation() -> TableRow:
+        assert row is not None
+        return TableRow(
+            category=row.category,
+            number=row.number,
+            title=row.title,
+            lead=list(row.lead),
+            is_continuation=True,
+        )
+
+    index = start
+    while index < end:
+        text = lines[index].strip()
+        if not text:
+            index += 1
+            continue
+        size = header_block(lines, index)
+        if size:
+            index += size
+            continue
+        heading = heading_of(text)
+        if heading and heading.style in {"cn", "chapter"} and len(text) <= 60:
+            if heading.number != category_number:  # not the same one repeated after a page
+                finish()
+                category_number = heading.number
+            category = heading.rest.strip()
+            position = 0
+            index += 1
+            continue
+        if heading and heading.style == "arabic" and "task" in rank:
+            if row is not None and row.number == heading.number:
+                # The title repeated after a page break: the project goes on.
+                finish_row = row
+                finish()
+                row = TableRow(
+                    category=finish_row.category,
+                    number=finish_row.number,
+                    title=finish_row.title,
+                    lead=list(finish_row.lead),
+                    is_continuation=True,
+                )
+                position = rank["task"] + 1
+                index += 1
+                continue
+            finish()
+            row = TableRow(category=category, number=heading.number, title_line=index)
+            row.title = heading.rest.strip().rstrip("。")
+            position = rank["task"] + 1
+            index += 1
+            continue
+        if CONTACT_RE.match(text):
+            index += 1
+            continue
+        if row is None:
+            row = TableRow(category=category)
+        following = next_content(index)
+        followed_by_contacts = bool(CONTACT_RE.match(following))
+        role = _classify(text, row, position, rank, followed_by_contacts, following)
+        if role == "new_row":
+            previous = row
+            finish()
+            row = TableRow(
+                category=previous.category,
+                number=previous.number,
+                title=previous.title,
+                lead=list(previous.lead),
+                is_continuation=True,
+            )
+            role = "points"
+            position = rank.get("points", 0)
+        getattr(row, role).append((index, text))
+        position = max(position, rank.get(role, position))
+        index += 1
+    finish()
+    return rows
+
+
+def _classify(
+    text: str,
+    row: TableRow,
+    position: int,
+    rank: dict[str, int],
+    followed_by_contacts: bool,
+    following: str,
+) -> str:
+    """Which column a line of a text table belongs to."""
+
+    def at_or_after(role: str) -> bool:
+        return role in rank and rank[role] >= position
+
+    past_points = any((row.basis, row.deadline, row.coop)) or row.lead_own
+    is_prose = len(text) >= 40 or text.endswith("。") or bool(heading_of(text))
+    if text.startswith("需") and "remarks" in rank:
+        return "remarks"
+    if is_unit_line(text):
+        if followed_by_contacts and "lead" in rank:
+            if not row.lead_own:
+                row.lead.clear()  # this row names its own lead: the merged one does not apply
+            row.lead_own = True
+            return "lead"
+        if not row.lead and "lead" in rank and not row.is_continuation:
+            row.lead_own = True
+            return "lead"
+        if not row.coop and "coop" in rank:
+            return "coop"
+        return "remarks" if "remarks" in rank else "coop"
+    if looks_like_deadline(text) and "deadline" in rank and not row.deadline:
+        if (
+            "basis" in rank
+            and not row.basis
+            and at_or_after("basis")
+            and is_basis_line(text)
+            and looks_like_deadline(following)
+        ):
+            return "basis"  # "根据市相关工作部署" twice: the basis, then the time limit
+        return "deadline"
+    if is_basis_line(text) and at_or_after("basis") and not is_prose and not row.deadline:
+        return "basis"
+    if is_prose and past_points:
+        return "new_row"
+    if "points" in rank and position <= rank["points"]:
+        return "points"
+    if is_prose and "points" in rank:
+        return "new_row"
+    return "remarks" if "remarks" in rank else "points"
