@@ -1356,7 +1356,7 @@ TARGETS: tuple[Target, ...] = (
         "PARK_GREEN_PER_CAPITA",
         "城镇人均公园绿地面积",
         "Urban park green area per urban resident",
-        "amount",
+        "index",
         "平方米/人",
         "PARK_GREEN_AREA",
         "POP_URBAN",
@@ -1497,7 +1497,7 @@ def element_values(rng: random.Random) -> dict[tuple[str, str, int], float]:
                     step = (spec[1] - spec[0]) / (len(YEARS) - 1)
                     ratio += step * rng.uniform(-0.2, 0.2)
                 numerator = ratio * denominator / factor
-                if target.kind == "amount" or target.kind == "index":
+                if target.kind == "index":
                     values[key] = round(numerator)
                 else:
                     values[key] = min(round(numerator), denominator if factor == 100 else 10**12)

@@ -25,6 +25,7 @@ class Command(BaseCommand):
         )
         registry.add_argument("--persons", type=int, default=5000)
         registry.add_argument("--seed", type=int, default=20261207)
+        sub.add_parser("indicators", help="indicator catalogue, demo values 2012-2016, targets")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "load":
@@ -45,6 +46,12 @@ class Command(BaseCommand):
 
             registry_summary = demo_registry.load(persons=options["persons"], seed=options["seed"])
             for line in registry_summary.lines:
+                self.stdout.write(line)
+            return
+        if options["action"] == "indicators":
+            from civicgrid.demo import indicators as demo_indicators
+
+            for line in demo_indicators.load().lines:
                 self.stdout.write(line)
             return
         accounts = loader.accounts_ensure()
