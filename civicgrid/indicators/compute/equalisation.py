@@ -64,6 +64,7 @@ class _Prepared:
     values: list[float]
     weights: list[float]  # q_i, summing to 1
     excluded: list[str]
+    raw_weights: list[float] = field(default_factory=list)  # p_i as given
     reason: str | None = None
     bad_units: list[str] = field(default_factory=list)
 
@@ -95,12 +96,24 @@ def _prepare(
             or float(populations[unit]) <= 0  # type: ignore[arg-type]
         ]
         if missing:
-            return _Prepared(units, numbers, [], excluded, MISSING_WEIGHT, missing)
+            return _Prepared(units, numbers, [], excluded, reason=MISSING_WEIGHT, bad_units=missing)
         raw_weights = [float(populations[unit]) for unit in units]  # type: ignore[arg-type]
     if len(units) < minimum_units:
-        return _Prepared(units, numbers, [], excluded, TOO_FEW_UNITS)
-    total = sum(raw_weights)
-    return _Prepared(units, numbers, [weight / total for weight in raw_weights], excluded)
+        return _Prepared(units, numbers, [], excluded, reason=TOO_FEW_UNITS)
+    total = math.fsum(raw_weights)
+    return _Prepared(
+        units,
+        numbers,
+        [weight / total for weight in raw_weights],
+        excluded,
+        raw_weights=raw_weights,
+    )
+
+
+def _mean(prepared: _Prepared) -> float:
+    """Σ p_i y_i / Σ p_i, summed exactly (equal values give exactly their value)."""
+    pairs = zip(prepared.raw_weights, prepared.values, strict=True)
+    return math.fsum(p * y for p, y in pairs) / math.fsum(prepared.raw_weights)
 
 
 def _failed(prepared: _Prepared, reason: str | None = None, **detail: Any) -> Metric:
@@ -142,8 +155,9 @@ def weighted_mean(
     prepared = _prepare(values, populations, minimum_units=1)
     if prepared.reason:
         return _failed(prepared)
-    mean = sum(q * y for q, y in zip(prepared.weights, prepared.values, strict=True))
-    return Metric(mean, None, {"units": len(prepared.units), "excluded": prepared.excluded})
+    return Metric(
+        _mean(prepared), None, {"units": len(prepared.units), "excluded": prepared.excluded}
+    )
 
 
 def coefficient_of_variation(
@@ -154,10 +168,10 @@ def coefficient_of_variation(
     if prepared.reason:
         return _failed(prepared)
     pairs = list(zip(prepared.weights, prepared.values, strict=True))
-    mean = sum(q * y for q, y in pairs)
+    mean = _mean(prepared)
     if mean <= 0:
         return _failed(prepared, NON_POSITIVE_MEAN, mean=mean)
-    variance = sum(q * (y - mean) ** 2 for q, y in pairs)
+    variance = math.fsum(q * (y - mean) ** 2 for q, y in pairs)
     deviation = math.sqrt(variance)
     return Metric(
         deviation / mean,
@@ -173,13 +187,14 @@ def coefficient_of_variation(
 
 
 def _theil(values: list[float], weights: list[float]) -> float:
-    mean = sum(q * y for q, y in zip(weights, values, strict=True))
-    total = 0.0
-    for q, y in zip(weights, values, strict=True):
-        if y > 0:
-            ratio = y / mean
-            total += q * ratio * math.log(ratio)
-    return max(total, 0.0)  # rounding can leave -1e-17 for equal values
+    """Σ q_i (y_i/μ) ln(y_i/μ) for weights q summing to 1."""
+    mean = math.fsum(q * y for q, y in zip(weights, values, strict=True))
+    if all(y == values[0] for y in values):
+        return 0.0
+    terms = [
+        q * (y / mean) * math.log(y / mean) for q, y in zip(weights, values, strict=True) if y > 0
+    ]
+    return max(math.fsum(terms), 0.0)  # rounding can leave -1e-17 for near-equal values
 
 
 def theil_index(
@@ -192,7 +207,7 @@ def theil_index(
     negative = [u for u, v in zip(prepared.units, prepared.values, strict=True) if v < 0]
     if negative:
         return _failed(prepared, NEGATIVE_VALUE, bad_units=negative)
-    mean = sum(q * y for q, y in zip(prepared.weights, prepared.values, strict=True))
+    mean = _mean(prepared)
     if mean <= 0:
         return _failed(prepared, NON_POSITIVE_MEAN, mean=mean)
     shares = {
@@ -247,7 +262,7 @@ def theil_decomposition(
     if ungrouped:
         failed = Metric(None, UNGROUPED_UNITS, {"bad_units": ungrouped})
         return TheilDecomposition(failed, None, None, {})
-    mean = sum(q * y for q, y in zip(prepared.weights, prepared.values, strict=True))
+    mean = _mean(prepared)
     between = 0.0
     within = 0.0
     info: dict[str, dict[str, float | None]] = {}
@@ -261,7 +276,7 @@ def theil_decomposition(
             info[name] = {"share": None, "weight": None, "theil": None}
             continue
         weight = sum(q for q, _y in in_group)
-        share = sum(q * y for q, y in in_group) / mean
+        share = math.fsum(q * y for q, y in in_group) / mean
         group_values = [y for _q, y in in_group]
         group_weights = [q / weight for q, _y in in_group]
         group_theil = _theil(group_values, group_weights) if share > 0 else 0.0

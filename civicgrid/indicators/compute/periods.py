@@ -73,8 +73,8 @@ class Period:
         count = 12 // MONTHS_PER_PERIOD[self.period_type]
         if not 1 <= self.index <= count:
             raise PeriodError(
-                _("A %(type)s period has an index from 1 to %(count)s, not %(index)s.")
-                % {"type": self.period_type.value, "count": count, "index": self.index},
+                _("Period index %(index)s is outside 1–%(count)s.")
+                % {"count": count, "index": self.index},
                 field="period",
             )
 
@@ -136,8 +136,8 @@ class Period:
         """The period of ``period_type`` that contains this one (itself for the same type)."""
         if MONTHS_PER_PERIOD[period_type] < MONTHS_PER_PERIOD[self.period_type]:
             raise PeriodError(
-                _("A %(type)s period cannot contain the longer period %(code)s.")
-                % {"type": period_type.value, "code": self.code},
+                _("Period %(code)s is longer than the period type asked for.")
+                % {"code": self.code},
                 field="period",
             )
         return period_of_date(self.start, period_type)
@@ -147,8 +147,8 @@ class Period:
         size = MONTHS_PER_PERIOD[period_type]
         if size > MONTHS_PER_PERIOD[self.period_type]:
             raise PeriodError(
-                _("The %(type)s periods do not fit inside %(code)s.")
-                % {"type": period_type.value, "code": self.code},
+                _("Period %(code)s is shorter than the period type asked for.")
+                % {"code": self.code},
                 field="period",
             )
         first = (self.first_month - 1) // size + 1
@@ -211,13 +211,19 @@ def parse_period(code: str | Period) -> Period:
 
 
 def _build(text: str, period_type: PeriodType, year: int, index: int) -> Period:
-    try:
+    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        message = _(
+            "Period “%(code)s” is not valid: the year must lie between %(first)s and %(last)s."
+        )
+    elif period_type is PeriodType.QUARTERLY and not 1 <= index <= 4:
+        message = _("Period “%(code)s” is not valid: quarters are Q1 to Q4 (e.g. 2015Q1).")
+    elif period_type is PeriodType.MONTHLY and not 1 <= index <= 12:
+        message = _("Period “%(code)s” is not valid: months are 01 to 12 (e.g. 201503).")
+    else:
         return Period(period_type, year, index)
-    except PeriodError as error:
-        raise PeriodError(
-            _("Period “%(code)s” is not valid: %(reason)s") % {"code": text, "reason": error},
-            field="period",
-        ) from None
+    raise PeriodError(
+        message % {"code": text, "first": EARLIEST_YEAR, "last": LATEST_YEAR}, field="period"
+    )
 
 
 def is_valid_period(code: str) -> bool:
