@@ -32,7 +32,6 @@ of their own department. The CLI runs as the system (no user). Every start and e
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import gc
 import hashlib
 import io
@@ -52,12 +51,18 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from civicgrid.accounts.models import Role
 from civicgrid.core.audit import audit_record
 from civicgrid.core.errors import DomainError, NotFoundError, PermissionDeniedError
 from civicgrid.territory.models import AdminUnit
 
 from ..models import EntityKind, ImportRowError, ImportRun, ImportStatus, Source, SourceRecord
+from ..selectors.imports import (  # noqa: F401 - re-exported
+    IMPORT_ROLES,
+    import_is_stalled,
+    imports_visible_to,
+    may_import,
+    sources_for,
+)
 from .bulk import advisory_lock, can_pipeline, insert_rows, relax_commit
 from .merge import Authority
 from .place_writers import write_addresses, write_households
@@ -69,7 +74,6 @@ from .writers import ChunkCounts, Context, prepare_person, write_entities, write
 logger = logging.getLogger(__name__)
 
 CHUNK_ROWS = 20_000  # larger chunks write the random index keys of persons in fewer, denser runs
-IMPORT_ROLES = frozenset({Role.ADMINISTRATOR, Role.PROGRAMME_OFFICE})
 KIND_NAMES = {
     "persons": EntityKind.PERSON,
     "households": EntityKind.HOUSEHOLD,
@@ -121,42 +125,6 @@ _KINDS: dict[str, _Kind] = {
 # ------------------------------------------------------------------------------ starting
 
 
-def may_import(user: Any, source: Source) -> bool:
-    """Administrators and the programme office; department staff for their department's
-    sources; ``None`` is the system (CLI)."""
-    if user is None:
-        return True
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_superuser or user.role in IMPORT_ROLES:
-        return True
-    return bool(
-        user.role == Role.DEPARTMENT_STAFF
-        and source.department_id is not None
-        and user.department_id == source.department_id
-    )
-
-
-def imports_visible_to(user: Any) -> Any:
-    """The import runs ``user`` may follow: all of them for those who may import every
-    source, the runs of their department's sources for department staff, none otherwise."""
-    runs = ImportRun.objects.select_related("source", "created_by")
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return runs.none()
-    if user.is_superuser or user.role in IMPORT_ROLES:
-        return runs
-    if user.role == Role.DEPARTMENT_STAFF and user.department_id:
-        return runs.filter(source__department_id=user.department_id)
-    return runs.none()
-
-
-def import_is_stalled(run: ImportRun, *, minutes: int = 10) -> bool:
-    """A running import whose last chunk committed long ago (its process was stopped)."""
-    if run.status != ImportStatus.RUNNING:
-        return False
-    return run.updated_at < timezone.now() - dt.timedelta(minutes=minutes)
-
-
 def import_resume(*, actor: Any, run: ImportRun) -> ImportRun:
     """Continue a failed or stalled run from its stored file (web); audited."""
     if not may_import(actor, run.source):
@@ -173,11 +141,6 @@ def import_resume(*, actor: Any, run: ImportRun) -> ImportRun:
         file_name=run.file_name,
         resume=True,
     )
-
-
-def sources_for(user: Any) -> list[Source]:
-    """The active sources ``user`` may import from."""
-    return [s for s in Source.objects.filter(is_active=True) if may_import(user, s)]
 
 
 def _sha256(path: Path) -> str:

@@ -30,16 +30,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from civicgrid.core.errors import DomainError
 from civicgrid.registry.models import ImportRun, ImportStatus
+from civicgrid.registry.selectors.imports import import_is_stalled, imports_visible_to, sources_for
 from civicgrid.registry.services import (
     KIND_NAMES,
     column_label,
     error_report_csv,
     import_execute_later,
-    import_is_stalled,
     import_resume,
     import_start,
-    imports_visible_to,
-    sources_for,
 )
 from civicgrid.registry.services.imports import MAX_FILE_BYTES
 
@@ -210,7 +208,7 @@ def import_resume_view(request: HttpRequest, pk: int) -> HttpResponse:
 def register_navigation() -> None:
     """The imports' menu entry (数据导入) for administrators and the programme office."""
     from civicgrid.core.navigation import NavItem, register_nav_item
-    from civicgrid.registry.services.imports import IMPORT_ROLES
+    from civicgrid.registry.selectors.imports import IMPORT_ROLES
 
     register_nav_item(
         NavItem("registry_imports", lazy("Data imports"), "web:registry_imports", IMPORT_ROLES, 65)
