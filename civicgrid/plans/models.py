@@ -436,6 +436,8 @@ class PlanTarget(BaseModel):
         _("indicator code"), max_length=60, blank=True, help_text=_("Link to an indicator.")
     )
     order = models.PositiveIntegerField(_("order"), default=0)
+    extracted = models.JSONField(_("as extracted"), default=dict, blank=True)
+    edited_fields = models.JSONField(_("fields edited by staff"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("target")
@@ -724,6 +726,7 @@ class TaskEventKind(models.TextChoices):
     REMINDER = "reminder", _("deadline reminder")  # 到期提醒
     MILESTONE = "milestone", _("milestone")  # 节点
     DEADLINE_CHANGED = "deadline_changed", _("deadline changed")
+    QUALITY_SCORED = "quality_scored", _("quality scored")  # 质量评分
 
 
 class TaskEvent(models.Model):

@@ -219,6 +219,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "civicgrid.appeals.refresh_statistics",
         "schedule": 15 * 60.0,
     },
+    # 到期提醒 of policy tasks: one reminder per task and day (re-running is a no-op).
+    "plans-record-reminders": {"task": "civicgrid.plans.record_reminders", "schedule": 60 * 60.0},
 }
 
 CIVICGRID_TRUST_X_FORWARDED_FOR = env_bool("CIVICGRID_TRUST_X_FORWARDED_FOR", False)

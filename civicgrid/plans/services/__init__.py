@@ -1,1 +1,115 @@
-"""Writes of civicgrid.plans (services: one transaction and one event row each)."""
+"""Writes of civicgrid.plans: import, review and publish plans; supervise tasks; assess.
+
+Every service takes keyword arguments with an explicit ``actor``, runs in one transaction,
+checks who may act, refuses illegal moves with a DomainError subclass and writes an event row
+(PlanEvent / TaskEvent) or an audit record. The modules: ``documents`` (import, re-import with
+carry-over and diff), ``review`` (corrections, confirm, publish, close), ``supervision``
+(reports, consolidation, review, urge, escalate, milestones, deadlines, settings),
+``reminders`` and ``assessment``.
+"""
+
+from .assessment import (
+    assessment_compute,
+    assessment_publish,
+    assessment_scheme_save,
+    quality_score_set,
+)
+from .common import OFFICE_ROLES, SUPERVISION_ROLES
+from .documents import (
+    ImportResult,
+    document_import,
+    document_import_path,
+    document_update,
+    extraction_diff,
+    find_doc_number,
+    normalise_doc_number,
+)
+from .reminders import ReminderSummary, reminders_record
+from .review import (
+    item_add,
+    item_confirm,
+    item_split,
+    item_update,
+    items_merge,
+    plan_close,
+    plan_confirm,
+    plan_publish,
+    plan_reopen,
+    publication_problems,
+    target_add,
+    target_remove,
+    target_update,
+    unit_add,
+    unit_remove,
+    unit_resolve,
+    unit_set_main_lead,
+    unit_set_role,
+)
+from .supervision import (
+    clean_period,
+    milestone_add,
+    milestone_done,
+    plan_settings,
+    plan_settings_update,
+    progress_report_accept,
+    progress_report_attach,
+    progress_report_consolidate,
+    progress_report_return,
+    progress_report_save,
+    progress_report_submit,
+    task_deadline_set,
+    task_escalate,
+    task_reopen,
+    task_urge,
+)
+
+__all__ = [
+    "OFFICE_ROLES",
+    "SUPERVISION_ROLES",
+    "ImportResult",
+    "ReminderSummary",
+    "assessment_compute",
+    "assessment_publish",
+    "assessment_scheme_save",
+    "clean_period",
+    "document_import",
+    "document_import_path",
+    "document_update",
+    "extraction_diff",
+    "find_doc_number",
+    "item_add",
+    "item_confirm",
+    "item_split",
+    "item_update",
+    "items_merge",
+    "milestone_add",
+    "milestone_done",
+    "normalise_doc_number",
+    "plan_close",
+    "plan_confirm",
+    "plan_publish",
+    "plan_reopen",
+    "plan_settings",
+    "plan_settings_update",
+    "progress_report_accept",
+    "progress_report_attach",
+    "progress_report_consolidate",
+    "progress_report_return",
+    "progress_report_save",
+    "progress_report_submit",
+    "publication_problems",
+    "quality_score_set",
+    "reminders_record",
+    "target_add",
+    "target_remove",
+    "target_update",
+    "task_deadline_set",
+    "task_escalate",
+    "task_reopen",
+    "task_urge",
+    "unit_add",
+    "unit_remove",
+    "unit_resolve",
+    "unit_set_main_lead",
+    "unit_set_role",
+]
