@@ -20,6 +20,7 @@ year built from 9 of 12 months is never mistaken for a complete one.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -193,7 +194,13 @@ def parse_period(code: str | Period) -> Period:
     """Read a period code; raise :class:`PeriodError` saying which formats are accepted."""
     if isinstance(code, Period):
         return code
-    text = str(code).strip().upper()
+    return _parse_code(str(code))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_code(code: str) -> Period:
+    # Cached: roll-ups parse the same few hundred codes millions of times. Errors are not cached.
+    text = code.strip().upper()
     if match := _YEARLY.fullmatch(text):
         return _build(text, PeriodType.YEARLY, int(match["year"]), 1)
     if match := _QUARTERLY.fullmatch(text):
