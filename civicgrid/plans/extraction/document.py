@@ -19,6 +19,7 @@ from civicgrid.plans.extraction.responsibility import (
     UnitName,
     find_bracket_clauses,
     find_labelled_clauses,
+    find_text_clauses,
     parse_unit_cell,
 )
 from civicgrid.plans.extraction.structure import (
@@ -52,7 +53,7 @@ PRINCIPLE_TITLE_RE = re.compile(
     r"基本情况|现状|形势|背景|目的意义|工作原则)"
 )
 # Sections on how the plan is carried out (organisation, funds), tasks only where units are named.
-SUPPORT_TITLE_RE = re.compile(r"^(保障措施|工作保障|组织保障|组织实施|工作要求|实施步骤|工作步骤)")
+SUPPORT_TITLE_RE = re.compile(r"(保障措施|工作保障|组织保障|组织领导|组织实施)$")
 DEADLINE_LABEL_RE = re.compile(
     r"(完成时间|完成时限|完成期限|时间要求|时限要求|时间进度)\s*[:：]\s*([^。;；\n)]+)"
 )
@@ -191,6 +192,8 @@ def _read_node(node: Node, lines: list[str], starts: list[int], first_is_lead: b
         labelled = [
             clause for clause in labelled if not any(b.start <= clause.start < b.end for b in found)
         ]
+        if not found and not labelled:
+            found = find_text_clauses(text)
         for clause in found + labelled:
             shifted = ClauseFound(
                 clause.assignment, clause.start + starts[index], clause.end + starts[index]
@@ -312,7 +315,18 @@ def _select_tasks(items: list[BodyItem], lines: list[str]) -> None:
                 leaf_body = by_key[leaf.key]
                 if not leaf_body.has_units:
                     _inherit(leaf_body, body)
-    segments_with_units = {body.node.segment for body in items if body.has_units}
+    # Segments (documents of a compilation) that name units per item: there, an item without
+    # units is a task only among siblings that have them. Elsewhere a unit named here and
+    # there ("由省编办出台…") does not make the other items less of a task.
+    leaves_by_segment: dict[int, list[BodyItem]] = {}
+    for body in items:
+        if not body.node.children:
+            leaves_by_segment.setdefault(body.node.segment, []).append(body)
+    segments_with_units = {
+        segment
+        for segment, leaves in leaves_by_segment.items()
+        if sum(leaf.has_units for leaf in leaves) >= 0.3 * len(leaves)
+    }
     for body in items:
         node = body.node
         if node.children:

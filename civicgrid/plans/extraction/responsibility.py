@@ -112,6 +112,7 @@ LEAD_WORDS = (
 )
 COOPERATING_WORDS = (
     "按职责分工配合",
+    "密切配合",
     "积极配合",
     "协助配合",
     "配合落实",
@@ -276,6 +277,18 @@ def _strip_etc(text: str) -> tuple[str, bool]:
     return text, False
 
 
+def _etc_tail(text: str, offset: int) -> list[UnitName]:
+    """ "A、B等相关单位" → the trailing collective (相关单位) as its own entry; bare 等 → none."""
+    match = ETC_RE.search(text)
+    if not match or match.start() == 0:
+        return []
+    tail = text[match.start() + 1 : match.end()].strip()
+    if not tail:
+        return []
+    start = offset + match.start() + 1
+    return [UnitName(tail, start, start + len(tail), is_collective=True)]
+
+
 def _all_units(text: str) -> bool:
     body, _ = _strip_etc(text)
     units = split_units(body)
@@ -293,6 +306,7 @@ def parse_group(text: str, offset: int) -> tuple[UnitRole | None, list[UnitName]
         body = body[: match.start()]
     prefix = re.match(r"^(由|请|会同|并由)", body)
     skipped = prefix.end() if prefix else 0
+    tail = _etc_tail(body[skipped:], offset + lead_space + skipped)
     body, incomplete = _strip_etc(body[skipped:])
     units = split_units(body, offset + lead_space + skipped)
     if not units or not all(looks_like_unit(unit.name) for unit in units):
@@ -304,7 +318,7 @@ def parse_group(text: str, offset: int) -> tuple[UnitRole | None, list[UnitName]
             units = [UnitName(whole, offset + lead_space, offset + lead_space + len(whole), True)]
             return role, units, False
         return None
-    return role, units, incomplete
+    return role, units + tail, incomplete
 
 
 def parse_clause(text: str, offset: int = 0, *, default_role: UnitRole | None = None) -> Assignment:
@@ -445,7 +459,106 @@ def parse_unit_cell(text: str, offset: int = 0) -> list[UnitName]:
         stripped = line.strip()
         if not stripped or CONTACT_RE.match(stripped):
             continue
-        body, _ = _strip_etc(ROLE_WORD_RE.sub("", stripped))
+        stripped = ROLE_WORD_RE.sub("", stripped)
         lead_space = line.find(stripped)
+        tail = _etc_tail(stripped, line_offset + lead_space)
+        body, _ = _strip_etc(stripped)
         units.extend(split_units(body, line_offset + lead_space))
+        units.extend(tail)
     return [unit for unit in units if unit.name]
+
+
+# Running text: "由省民政厅会同省委组织部、省编办于2011年底前出台…", "纪检监察机关要会同组织、人事部门…",
+# "建立由组织部门牵头,民政部门具体负责,有关部门密切配合的工作格局", "具体办法由地级以上市人民政府确定".
+# Only explicit role markers count; a body that is merely the subject of a directive
+# ("省编办要于2011年底前出台…") is not assigned anything.
+_UNITS = r"[^,，。;；:：由()（）“”]{2,60}?"
+_VERB_PREFIX = r"(?:建立健全|建立|健全|形成|构建|实行|推行|完善)?"
+BY_RE = re.compile(
+    rf"由(?P<lead>{_UNITS})(?:(?:要|应)?会同(?P<coop>{_UNITS}))?"
+    r"(?:于[^,，。;；]{0,16}?)?"
+    r"(?=(?:牵头|具体负责|负责|出台|确定|制定|制订|组织实施|统筹|研究制定)(?!人))"
+)
+TOGETHER_RE = re.compile(
+    rf"(?:^|(?<=[,，;；。]))\s*{_VERB_PREFIX}(?P<lead>{_UNITS})(?:要|应|须)?会同(?P<coop>{_UNITS})"
+    r"(?=与|和|及|[,，]|共同|联合|一起|建立|研究|制定|开展|对|就|在|于)"
+)
+ROLE_IN_TEXT_RE = re.compile(
+    rf"(?:^|(?<=[,，;；、。]))\s*{_VERB_PREFIX}(?:由)?(?P<units>{_UNITS})"
+    r"(?P<role>牵头|具体负责|负责|密切配合|积极配合|配合|参与)(?=[,，;；、。]|的|$)"
+)
+
+
+def _expand_head_nouns(units: list[UnitName]) -> list[UnitName]:
+    """ "组织、人事部门" → 组织部门, 人事部门: an elided shared head noun is restored."""
+    if len(units) < 2:
+        return units
+    last = units[-1].name
+    head = next(
+        (suffix for suffix in ("部门", "机关", "单位", "机构") if last.endswith(suffix)), ""
+    )
+    if not head:
+        return units
+    expanded = []
+    for unit in units:
+        if not unit.name.endswith(head) and 1 <= len(unit.name) <= 4:
+            expanded.append(UnitName(unit.name + head, unit.start, unit.end, unit.is_collective))
+        else:
+            expanded.append(unit)
+    return expanded
+
+
+def _text_units(text: str, offset: int) -> list[UnitName] | None:
+    tail = _etc_tail(text, offset)
+    body, _ = _strip_etc(text)
+    units = _expand_head_nouns(split_units(body, offset))
+    if not units:
+        return None
+    for unit in units:
+        bare = strip_brackets(unit.name)
+        if len(bare) < 3 or not looks_like_unit(unit.name) or bare.endswith(("人", "师", "员")):
+            return None
+    return units + tail
+
+
+def find_text_clauses(text: str) -> list[ClauseFound]:
+    """Responsibility stated in running text with an explicit role marker."""
+    found: list[ClauseFound] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(lead: list[UnitName], coop: list[UnitName], start: int, end: int) -> None:
+        if any(not (end <= s or start >= e) for s, e in taken):
+            return
+        taken.append((start, end))
+        found.append(
+            ClauseFound(Assignment(lead=lead, cooperating=coop, start=start, end=end), start, end)
+        )
+
+    sentence_start = 0
+    for sentence in re.split(r"(?<=[。;；])", text):
+        leads: list[UnitName] = []
+        coops: list[UnitName] = []
+        span: list[int] = []
+        for match in ROLE_IN_TEXT_RE.finditer(sentence):
+            units = _text_units(match["units"], sentence_start + match.start("units"))
+            if units is None:
+                continue
+            if match["role"] in {"牵头", "具体负责", "负责"}:
+                leads.extend(units)
+            else:
+                coops.extend(units)
+            span.extend([sentence_start + match.start(), sentence_start + match.end()])
+        if leads and span:
+            add(leads, coops, min(span), max(span))
+        sentence_start += len(sentence)
+    for pattern in (BY_RE, TOGETHER_RE):
+        for match in pattern.finditer(text):
+            lead = _text_units(match["lead"], match.start("lead"))
+            if lead is None:
+                continue
+            coop: list[UnitName] = []
+            if match["coop"]:
+                coop = _text_units(match["coop"], match.start("coop")) or []
+            add(lead, coop, match.start(), match.end())
+    found.sort(key=lambda clause: clause.start)
+    return found

@@ -18,7 +18,7 @@ CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 # (style, level, pattern); the pattern's group "num" is the number, the match's end the text.
 STYLES: list[tuple[str, int, re.Pattern[str]]] = [
     ("chapter", 1, re.compile(r"^第(?P<num>[一二三四五六七八九十百\d]{1,4})(?:章|部分)\s*")),
-    ("cn", 1, re.compile(r"^(?P<num>[一二三四五六七八九十]{1,3})\s*[、.．,，]\s*")),
+    ("cn", 1, re.compile(r"^(?P<num>[一二三四五六七八九十]{1,3})\s*[、.．]\s*")),
     ("section", 2, re.compile(r"^第(?P<num>[一二三四五六七八九十百\d]{1,4})节\s*")),
     ("cn_paren", 2, re.compile(r"^\((?P<num>[一二三四五六七八九十]{1,3})\)\s*")),
     ("article", 3, re.compile(r"^第(?P<num>[一二三四五六七八九十百\d]{1,4})条\s*")),

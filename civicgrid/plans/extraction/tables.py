@@ -326,8 +326,8 @@ def _classify(
         if not row.lead and "lead" in rank and not row.is_continuation:
             row.lead_own = True
             return "lead"
-        if not row.coop and "coop" in rank:
-            return "coop"
+        if "coop" in rank and not row.remarks:
+            return "coop"  # a cell may hold several lines of units
         return "remarks" if "remarks" in rank else "coop"
     if looks_like_deadline(text) and "deadline" in rank and not row.deadline:
         if (
