@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
+from civicgrid.core.navigation import NavItem, register_nav_item
+
 
 def register_navigation() -> None:
     """Register the indicators pages' menu entries; each page adds its own NavItem here."""
+    register_nav_item(NavItem("indicators", _("Indicators"), "web:indicators_cockpit", order=80))

@@ -2,6 +2,23 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from . import cockpit, equalisation, pivot
+
+urlpatterns: list[URLPattern] = [
+    path("indicators/", cockpit.cockpit, name="indicators_cockpit"),
+    path("indicators/units/<str:code>/", cockpit.cockpit, name="indicators_unit"),
+    path("indicators/pivot/", pivot.pivot, name="indicators_pivot"),
+    path(
+        "indicators/pivot/export.<str:file_format>",
+        pivot.pivot_export,
+        name="indicators_pivot_export",
+    ),
+    path("indicators/equalisation/", equalisation.equalisation, name="indicators_equalisation"),
+    path(
+        "indicators/equalisation/export.<str:file_format>",
+        equalisation.equalisation_export,
+        name="indicators_equalisation_export",
+    ),
+]
