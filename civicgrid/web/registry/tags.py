@@ -6,6 +6,7 @@ their scope); the services check again and write the audit trail with the stated
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -90,32 +91,45 @@ def _again(request: HttpRequest, pk: int, **extra: Any) -> HttpResponse:
     return render(request, "web/registry/person_detail.html", context, status=400)
 
 
+def _apply(
+    request: HttpRequest, pk: int, form: forms.Form, write: Callable[[], Any], done: str
+) -> HttpResponse | None:
+    """Run the service ``write`` for a valid ``form``: back to the person page when it worked,
+    ``None`` (the form carries the message) when the service refused the input."""
+    if not form.is_valid():
+        return None
+    try:
+        write()
+    except PermissionDeniedError as error:
+        raise PermissionDenied(str(error.message)) from error
+    except NotFoundError as error:
+        raise Http404 from error
+    except DomainError as error:
+        _field_error(form, error)
+        return None
+    messages.success(request, done)
+    return redirect("web:registry_person_detail", pk=pk)
+
+
 @staff_required
 @require_POST
 def person_tag_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
     form = TagAddForm(request.POST)
-    if form.is_valid():
+
+    def write() -> Any:
         data = form.cleaned_data
-        try:
-            services.special_tag_add(
-                actor=request.user,
-                person=person,
-                group=data["group"],
-                since=data["since"],
-                note=data["note"],
-                reason=data["reason"],
-            )
-        except PermissionDeniedError as error:
-            raise PermissionDenied(str(error.message)) from error
-        except NotFoundError as error:
-            raise Http404 from error
-        except DomainError as error:
-            _field_error(form, error)
-        else:
-            messages.success(request, _("The special group was added."))
-            return redirect("web:registry_person_detail", pk=pk)
-    return _again(request, pk, tag_form=form)
+        return services.special_tag_add(
+            actor=request.user,
+            person=person,
+            group=data["group"],
+            since=data["since"],
+            note=data["note"],
+            reason=data["reason"],
+        )
+
+    done = _apply(request, pk, form, write, _("The special group was added."))
+    return done or _again(request, pk, tag_form=form)
 
 
 @staff_required
@@ -126,24 +140,15 @@ def person_tag_end(request: HttpRequest, pk: int, tag_pk: int) -> HttpResponse:
     if tag is None:
         raise Http404
     form = TagEndForm(request.POST)
-    if form.is_valid():
-        try:
-            services.special_tag_end(
-                actor=request.user,
-                tag=tag,
-                until=form.cleaned_data["until"],
-                reason=form.cleaned_data["reason"],
-            )
-        except PermissionDeniedError as error:
-            raise PermissionDenied(str(error.message)) from error
-        except NotFoundError as error:
-            raise Http404 from error
-        except DomainError as error:
-            _field_error(form, error)
-        else:
-            messages.success(request, _("The special group was ended."))
-            return redirect("web:registry_person_detail", pk=pk)
-    return _again(request, pk, tag_end_form=form, tag_end_pk=tag_pk)
+
+    def write() -> Any:
+        data = form.cleaned_data
+        return services.special_tag_end(
+            actor=request.user, tag=tag, until=data["until"], reason=data["reason"]
+        )
+
+    done = _apply(request, pk, form, write, _("The special group was ended."))
+    return done or _again(request, pk, tag_end_form=form, tag_end_pk=tag_pk)
 
 
 urlpatterns: list[URLPattern] = [
