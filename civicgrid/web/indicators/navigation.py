@@ -10,3 +10,6 @@ from civicgrid.core.navigation import NavItem, register_nav_item
 def register_navigation() -> None:
     """Register the indicators pages' menu entries; each page adds its own NavItem here."""
     register_nav_item(NavItem("indicators", _("Indicators"), "web:indicators_cockpit", order=80))
+    register_nav_item(
+        NavItem("indicators_reporting", _("Data reporting"), "web:indicators_reporting", order=81)
+    )

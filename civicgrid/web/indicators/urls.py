@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from . import cockpit, equalisation, pivot
+from . import cockpit, equalisation, pivot, reporting
 
 urlpatterns: list[URLPattern] = [
     path("indicators/", cockpit.cockpit, name="indicators_cockpit"),
@@ -20,5 +20,12 @@ urlpatterns: list[URLPattern] = [
         "indicators/equalisation/export.<str:file_format>",
         equalisation.equalisation_export,
         name="indicators_equalisation_export",
+    ),
+    path("indicators/reporting/", reporting.reporting, name="indicators_reporting"),
+    path("indicators/approvals/", reporting.approvals, name="indicators_approvals"),
+    path(
+        "indicators/reporting/<str:data_set>/<str:unit_code>/<str:period>/",
+        reporting.entry,
+        name="indicators_entry",
     ),
 ]
