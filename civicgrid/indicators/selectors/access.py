@@ -5,9 +5,10 @@
   superuser). Services accept ``actor=None`` for system jobs (demo loader, console commands).
 * Values and aggregates are visible for the units of the user's data scope (the subtree of their
   scope unit, everything for whole-city users): :func:`unit_codes_filter`.
-* Reporting: a reporter role whose scope covers the unit; for a data set assigned to departments,
-  a member of an assigned department reporting for a unit of the department's area at the data
-  set's department level.
+* Reporting: a reporter role whose scope unit is the assigned unit or lies inside it (a
+  community's staff and grid workers; whole-city definers may enter on a unit's behalf); for a
+  data set assigned to departments, a member of an assigned department reporting for a unit of
+  the department's area at the data set's department level.
 * Approval goes up the chain street → district → city: the next approver of a submission is a
   staff user (not a citizen, hotline operator or grid worker) whose scope unit sits exactly at the
   next approval level and covers the submission's unit; the city level is whole-city users.
@@ -88,6 +89,15 @@ def covers(user: Any, code: str) -> bool:
     return view_scope(user).covers_code(code)
 
 
+def _reports_for(user: Any, scope: Scope, code: str) -> bool:
+    """A unit's own staff report for it (scope unit = the unit, or inside it, like its grid
+    workers); above it only whole-city definers enter data on its behalf. Staff of the levels
+    above approve instead, so nobody approves what they entered for a unit."""
+    if scope.is_everything:
+        return may_define(user)
+    return scope.code is not None and scope.code.startswith(code)
+
+
 def reporting_units(user: Any, data_set: DataSet) -> list[AdminUnit]:
     """The units ``user`` may report ``data_set`` for (assigned units in scope, or the units of
     an assigned department's area at the data set's department level)."""
@@ -98,7 +108,7 @@ def reporting_units(user: Any, data_set: DataSet) -> list[AdminUnit]:
         return []
     found: dict[str, AdminUnit] = {}
     for unit in data_set.units.all():
-        if scope.covers_code(unit.code):
+        if _reports_for(user, scope, unit.code):
             found[unit.code] = unit
     if user.department_id and data_set.departments.filter(pk=user.department_id).exists():
         area = user.department.admin_unit.code
@@ -112,7 +122,7 @@ def may_report(user: Any, data_set: DataSet, unit: AdminUnit) -> bool:
     if not is_active_user(user) or not (user.is_superuser or user.role in REPORTER_ROLES):
         return False
     scope = scope_of(user)
-    if data_set.units.filter(pk=unit.pk).exists() and scope.covers_code(unit.code):
+    if data_set.units.filter(pk=unit.pk).exists() and _reports_for(user, scope, unit.code):
         return True
     if user.department_id and data_set.departments.filter(pk=user.department_id).exists():
         area = user.department.admin_unit.code
