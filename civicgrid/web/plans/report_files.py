@@ -90,7 +90,7 @@ class SummaryRow:
     done: int
     red: int
     yellow: int
-    reported: int
+    green: int
 
 
 @dataclass
@@ -188,7 +188,7 @@ def monthly_report_xlsx(report: MonthlyReport) -> bytes:
             cell.font = Font(bold=True)
         for line in report.breakdown:
             second.append(
-                [_cell_text(line.name), line.total, line.done, line.red, line.yellow, line.reported]
+                [_cell_text(line.name), line.total, line.done, line.red, line.yellow, line.green]
             )
         second.column_dimensions["A"].width = 30
     buffer = io.BytesIO()
@@ -295,7 +295,7 @@ def monthly_report_pdf(report: MonthlyReport) -> bytes:
                     summary.done,
                     summary.red,
                     summary.yellow,
-                    summary.reported,
+                    summary.green,
                 ):
                     line.cell(str(value))
     return bytes(pdf.output())

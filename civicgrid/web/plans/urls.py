@@ -4,4 +4,12 @@ from __future__ import annotations
 
 from django.urls import URLPattern
 
-urlpatterns: list[URLPattern] = []
+from . import assessment, documents, reports, review, tasks
+
+urlpatterns: list[URLPattern] = [
+    *documents.urlpatterns,
+    *review.urlpatterns,
+    *tasks.urlpatterns,
+    *reports.urlpatterns,
+    *assessment.urlpatterns,
+]

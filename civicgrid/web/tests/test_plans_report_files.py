@@ -70,7 +70,7 @@ def _report(rows: list[MonthlyReportRow]) -> MonthlyReport:
         rows=rows,
         figures=(("任务", len(rows)), ("红灯", 1)),
         breakdown_title="按牵头单位",
-        breakdown_headings=("单位", "任务", "完成", "红灯", "黄灯", "已报送"),
+        breakdown_headings=("单位", "任务", "完成", "红灯", "黄灯", "绿灯"),
         breakdown=[SummaryRow("市民政局", 2, 0, 1, 1, 1)],
         yes="是",
         page_label="第 %(page)s 页",
