@@ -43,3 +43,61 @@ def nav_items_for(user: Any) -> list[dict[str, Any]]:
             continue
         entries.append({"key": item.key, "label": item.label, "url": url})
     return entries
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    """A drop-down of the menu: the entries whose key is one of ``keys`` or starts with one of
+    ``prefixes`` (so an app's pages join their group by how they name their entries)."""
+
+    key: str
+    label: Any  # lazily translated string
+    prefixes: tuple[str, ...] = ()
+    keys: frozenset[str] = field(default_factory=frozenset)
+
+    def holds(self, item_key: str) -> bool:
+        return item_key in self.keys or item_key.startswith(self.prefixes)
+
+
+_groups: dict[str, NavGroup] = {}
+
+
+def register_nav_group(group: NavGroup) -> None:
+    _groups[group.key] = group
+
+
+def _group_of(item_key: str) -> NavGroup | None:
+    return next((group for group in _groups.values() if group.holds(item_key)), None)
+
+
+def nav_menu_for(user: Any, path: str = "") -> list[dict[str, Any]]:
+    """The menu as shown: entries of a group together under its label (where the user sees two
+    or more of them), each group where its first entry would stand; ``current`` marks the entry
+    (and the group) of ``path``."""
+    entries = nav_items_for(user)
+    for entry in entries:
+        url = entry["url"]
+        entry["current"] = bool(path) and (path == url or (url != "/" and path.startswith(url)))
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for entry in entries:
+        group = _group_of(entry["key"])
+        if group is not None:
+            grouped.setdefault(group.key, []).append(entry)
+    menu: list[dict[str, Any]] = []
+    placed: set[str] = set()
+    for entry in entries:
+        group = _group_of(entry["key"])
+        if group is None or len(grouped[group.key]) < 2:
+            menu.append(entry)
+        elif group.key not in placed:
+            placed.add(group.key)
+            items = grouped[group.key]
+            menu.append(
+                {
+                    "group": group.key,
+                    "label": group.label,
+                    "items": items,
+                    "current": any(item["current"] for item in items),
+                }
+            )
+    return menu

@@ -13,6 +13,7 @@ class WebConfig(AppConfig):
         """Register the menu entries of the pages this app serves (网页菜单)."""
         from civicgrid.core.navigation import NavItem, register_nav_item
 
+        self._register_nav_groups()
         register_nav_item(NavItem("home", _("Home"), "web:home", order=10, staff_only=False))
         register_nav_item(NavItem("territory", _("Territory"), "web:territory", order=20))
         register_nav_item(NavItem("departments", _("Departments"), "web:departments", order=30))
@@ -31,11 +32,30 @@ class WebConfig(AppConfig):
         indicators_navigation.register_navigation()
 
     @staticmethod
+    def _register_nav_groups() -> None:
+        """菜单分组: the drop-downs of the menu, each holding one app's pages."""
+        from civicgrid.core.navigation import NavGroup, register_nav_group
+
+        register_nav_group(
+            NavGroup(
+                "organisation",
+                _("Organisation"),
+                keys=frozenset({"territory", "departments", "staff"}),
+            )
+        )
+        register_nav_group(
+            NavGroup("appeals", _("Appeals"), ("appeal_",), keys=frozenset({"appeals"}))
+        )
+        register_nav_group(NavGroup("registry", _("Base registry"), ("registry_",)))
+        register_nav_group(NavGroup("plans", _("Policy plans"), ("plans_", "plans")))
+        register_nav_group(NavGroup("indicators", _("Indicators"), ("indicators",)))
+
+    @staticmethod
     def _register_appeal_nav(nav_item: Any, register: Any) -> None:
         """诉求菜单: each workbench for the roles that work there."""
         from civicgrid.accounts.models import Role
 
-        register(nav_item("appeals", _("Appeals"), "web:appeal_list", order=50))
+        register(nav_item("appeals", _("Appeal list"), "web:appeal_list", order=50))
         register(
             nav_item(
                 "appeal_intake",

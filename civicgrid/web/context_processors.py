@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.selectors import scope_of
-from civicgrid.core.navigation import nav_items_for
+from civicgrid.core.navigation import nav_items_for, nav_menu_for
 
 
 def scope_label(user: Any) -> str:
@@ -24,7 +24,10 @@ def scope_label(user: Any) -> str:
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    context: dict[str, Any] = {"nav_items": nav_items_for(user)}
+    context: dict[str, Any] = {
+        "nav_items": nav_items_for(user),
+        "nav_menu": nav_menu_for(user, request.path),
+    }
     if user is not None and user.is_authenticated:
         context["current_scope_label"] = scope_label(user)
     return context

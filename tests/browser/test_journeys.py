@@ -12,6 +12,7 @@ import pytest
 
 from civicgrid.accounts.models import Role
 from civicgrid.core.models import AuditRecord
+from tests.browser.menu import click_menu_entry
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,7 +35,7 @@ def test_grid_worker_sees_own_subtree_on_tree_and_map(
     page: Any, live_server: Any, log_in: Callable[..., None], xz_grid_worker: Any
 ) -> None:
     log_in(page, xz_grid_worker.username)
-    page.click("nav.main-nav >> text=行政区划")
+    click_menu_entry(page, "territory")
     page.wait_for_url(f"{live_server.url}/territory/")
     assert page.inner_text("h1") == "行政区划"
     assert wait_for_polygons(page, 1) >= 1
@@ -96,18 +97,21 @@ def test_language_switch_to_english(
     page.click("form.language-switch button[value=en]")
     page.wait_for_function("document.documentElement.lang === 'en'")
     assert page.inner_text("h1") == "Territory"
+    # The menu: one entry or drop-down per part of the platform (closed drop-downs show their
+    # name only); a drop-down opens on a click and lists its pages.
     nav_items = page.locator("nav.main-nav").inner_text().split("\n")
-    assert nav_items == [
+    assert [item.rstrip(" ▾") for item in nav_items] == [
         "Home",
-        "Territory",
-        "Departments",
-        "Staff directory",
+        "Organisation",
         "Appeals",
-        "Register an appeal",
-        "Dispatch queue",
-        "Replies to review",
-        "Supervision board",
-        "Statistics",
+        "Base registry",
+        "Policy plans",
+        "Indicators",
+    ]
+    page.click("nav.main-nav details[data-nav-group=registry] > summary")
+    assert page.locator("details[data-nav-group=registry] .nav-submenu").inner_text().split(
+        "\n"
+    ) == [
         "Residents",
         "Legal entities",
         "Source conflicts",
@@ -116,6 +120,10 @@ def test_language_switch_to_english(
         "Links to review",
         "Collected data to confirm",
     ]
+    page.click("nav.main-nav details[data-nav-group=appeals] > summary")  # one open at a time
+    assert not page.locator("details[data-nav-group=registry]").evaluate("d => d.open")
+    page.keyboard.press("Escape")
+    assert not page.locator("details[data-nav-group=appeals]").evaluate("d => d.open")
     assert "Log out" in page.inner_text("header")
     page.click("form.language-switch button[value=zh-hans]")
     page.wait_for_function("document.documentElement.lang === 'zh-hans'")

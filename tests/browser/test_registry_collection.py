@@ -16,6 +16,7 @@ from civicgrid.registry import crypto
 from civicgrid.registry.models import Address, Building, ChangeRequest, Person, Residence
 from civicgrid.territory.locator import invalidate_locator
 from tests.browser.js_errors import collect_js_errors
+from tests.browser.menu import click_menu_entry
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -67,7 +68,7 @@ def test_grid_worker_adds_a_tenant_the_community_confirms_and_the_person_appears
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, worker.username)
     page.click("[data-nav-toggle]")
-    page.click("nav.main-nav a[data-nav-key=registry_collect]")
+    click_menu_entry(page, "registry_collect")
     page.wait_for_url(f"{live_server.url}/registry/collect/")
     expect(page.get_by_test_id("grid-name")).to_contain_text("紫荆第1网格")
     row = page.locator(f"li[data-address='{address.pk}']")
@@ -101,7 +102,7 @@ def test_grid_worker_adds_a_tenant_the_community_confirms_and_the_person_appears
     office_errors = collect_js_errors(office)
     try:
         log_in(office, community.username)
-        office.click("nav.main-nav a[data-nav-key=registry_collect_queue]")
+        click_menu_entry(office, "registry_collect_queue")
         queue_row = office.locator(f"tr[data-request='{change_request.pk}']")
         expect(queue_row).to_contain_text("紫荆第1网格")
         queue_row.locator("a").click()

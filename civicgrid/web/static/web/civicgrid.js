@@ -15,6 +15,38 @@
     });
   }
 
+  // Menu groups (details elements): one open at a time; a click elsewhere or Escape closes.
+  function setUpNavGroups() {
+    var groups = Array.prototype.slice.call(document.querySelectorAll("details[data-nav-group]"));
+    if (!groups.length) {
+      return;
+    }
+    function closeAll(except) {
+      groups.forEach(function (group) {
+        if (group !== except) {
+          group.open = false;
+        }
+      });
+    }
+    groups.forEach(function (group) {
+      group.addEventListener("toggle", function () {
+        if (group.open) {
+          closeAll(group);
+        }
+      });
+    });
+    document.addEventListener("click", function (event) {
+      if (!event.target.closest || !event.target.closest("details[data-nav-group]")) {
+        closeAll(null);
+      }
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") {
+        closeAll(null);
+      }
+    });
+  }
+
   function csrfToken() {
     var field = document.querySelector("input[name=csrfmiddlewaretoken]");
     return field ? field.value : "";
@@ -27,9 +59,14 @@
     }
   });
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", setUpNavToggle);
-  } else {
+  function setUp() {
     setUpNavToggle();
+    setUpNavGroups();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setUp);
+  } else {
+    setUp();
   }
 })();
