@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from civicgrid.plans.extraction.structure import HEADING_RE, heading_of
+from civicgrid.plans.extraction.tables import header_role
 
 # Normalised before anything else: full-width brackets, colon and digits, odd spaces.
 TRANSLATE = str.maketrans(
@@ -69,7 +70,9 @@ def drop_head_furniture(lines: list[str]) -> tuple[list[str], int]:
     """A navigation menu and page head above the document: short lines before the body."""
     first_body = None
     for index, line in enumerate(lines):
-        if _is_prose(line) and not HEADER_FURNITURE_RE.match(line):
+        if (_is_prose(line) or heading_of(line) is not None) and not HEADER_FURNITURE_RE.match(
+            line
+        ):
             first_body = index
             break
     if first_body is None:
@@ -79,6 +82,9 @@ def drop_head_furniture(lines: list[str]) -> tuple[list[str], int]:
     for index, line in enumerate(lines):
         if index >= first_body:
             kept.append(line)
+            continue
+        if header_role(line) is not None or re.fullmatch(r"目\s*录", line):
+            kept.append(line)  # a table's header or a table of contents, not a menu
             continue
         if HEADER_FURNITURE_RE.match(line) or re.fullmatch(r"[\d\-:./ ]+", line):
             dropped += 1
@@ -204,7 +210,7 @@ def join_broken_lines(lines: list[str]) -> list[str]:
         if joined:
             previous = joined[-1]
             heading = heading_of(previous)
-            previous_is_title = heading is not None and len(previous) < 40
+            previous_is_title = heading is not None and len(previous) < 40 and "。" not in previous
             if (
                 _is_prose(previous)
                 and not previous_is_title
@@ -223,6 +229,7 @@ def clean_lines(text: str) -> Cleaned:
     lines = [line.strip() for line in normalise(text).split("\n")]
     lines = [line for line in lines if line]
     warnings = []
+    lines, toc = drop_table_of_contents(lines)
     lines, head = drop_head_furniture(lines)
     if head:
         warnings.append(f"已去除页面顶部导航等 {head} 行 (page head removed)")
@@ -232,7 +239,6 @@ def clean_lines(text: str) -> Cleaned:
     lines, duplicated = drop_duplicate_blocks(lines)
     if duplicated:
         warnings.append(f"已去除重复的正文 {duplicated} 行 (duplicated body removed)")
-    lines, toc = drop_table_of_contents(lines)
     if toc:
         warnings.append(f"已去除目录 {toc} 行 (table of contents removed)")
     return Cleaned(lines=lines, warnings=warnings)

@@ -341,7 +341,11 @@ def _select_tasks(items: list[BodyItem], lines: list[str]) -> None:
             body.item.is_task = True
             continue
         if node.segment in segments_with_units:
-            siblings = node.parent.children if node.parent else []
+            siblings = (
+                node.parent.children
+                if node.parent
+                else [b.node for b in items if b.node.parent is None]
+            )
             cousins = [by_key[s.key] for s in siblings if s is not node]
             if cousins and sum(c.has_units for c in cousins) * 2 >= len(cousins):
                 body.item.is_task = True

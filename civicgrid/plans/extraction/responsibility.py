@@ -468,8 +468,9 @@ def parse_unit_cell(text: str, offset: int = 0) -> list[UnitName]:
     return [unit for unit in units if unit.name]
 
 
-# Running text: "由省民政厅会同省委组织部、省编办于2011年底前出台…", "纪检监察机关要会同组织、人事部门…",
-# "建立由组织部门牵头,民政部门具体负责,有关部门密切配合的工作格局", "具体办法由地级以上市人民政府确定".
+# Running text: "由省民政厅会同省委组织部、省编办于2011年底前出台…",
+# "纪检监察机关要会同组织、人事部门…", "建立由组织部门牵头,民政部门具体负责,有关部门密切配合的
+# 工作格局", "具体办法由地级以上市人民政府确定".
 # Only explicit role markers count; a body that is merely the subject of a directive
 # ("省编办要于2011年底前出台…") is not assigned anything.
 _UNITS = r"[^,，。;；:：由()（）“”]{2,60}?"
