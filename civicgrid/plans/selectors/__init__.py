@@ -11,8 +11,16 @@ from .boards import (
     monthly_report,
 )
 from .catalogue import UnitResolver, unit_catalogue, unit_catalogue_entries
-from .lights import LIGHTS, light_conditions, light_thresholds, task_light, task_lights
-from .review import Highlight, PlanReview, plan_review_data
+from .lights import (
+    LIGHTS,
+    LightDetail,
+    light_conditions,
+    light_thresholds,
+    task_light,
+    task_light_detail,
+    task_lights,
+)
+from .review import Highlight, PlanReview, plan_review_data, unresolved_units
 from .visibility import (
     TaskPermissions,
     documents_visible_to,
@@ -29,6 +37,7 @@ __all__ = [
     "LIGHTS",
     "BoardRow",
     "Highlight",
+    "LightDetail",
     "MonthlyReport",
     "MonthlyRow",
     "PlanReview",
@@ -49,10 +58,12 @@ __all__ = [
     "plans_visible_to",
     "reports_visible_to",
     "task_light",
+    "task_light_detail",
     "task_lights",
     "task_permissions",
     "task_visible_to",
     "tasks_visible_to",
     "unit_catalogue",
     "unit_catalogue_entries",
+    "unresolved_units",
 ]

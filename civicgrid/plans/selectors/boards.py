@@ -134,6 +134,8 @@ class MonthlyRow:
     latest_period: str  # the month the progress text comes from
     latest_text: str
     problems: str
+    urge_count: int = 0
+    is_escalated: bool = False
     cooperating_reports: list[dict[str, str]] = field(default_factory=list)
 
 
@@ -213,6 +215,8 @@ def monthly_report(
             latest_period=shown.period if shown else "",
             latest_text=shown.text if shown else "",
             problems=shown.problems if shown else "",
+            urge_count=task.urge_count,
+            is_escalated=task.is_escalated,
             cooperating_reports=[
                 {
                     "department": str(r.department),

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from civicgrid.core.workdays import add_working_days
+from civicgrid.core.workdays import CalendarUnknownYearError, add_working_days, working_days_between
 
 from .. import clock
 from ..models import OPEN_TASK_STATUSES, PlanSettings
@@ -78,3 +78,25 @@ def light_conditions(thresholds: LightThresholds, prefix: str = "") -> dict[str,
     green = is_open & Q(**{f"{deadline}__gte": thresholds.threshold})
     none = ~is_open | Q(**{f"{deadline}__isnull": True})
     return {"red": red, "yellow": yellow, "green": green, "none": none}
+
+
+@dataclass(frozen=True)
+class LightDetail:
+    light: str  # "red", "yellow", "green" or ""
+    working_days_left: int | None  # working days after today up to the deadline (not overdue)
+    overdue_days: int | None  # calendar days past the deadline (red only)
+
+
+def task_light_detail(task: Any, today: dt.date | None = None) -> LightDetail:
+    """The light of one task and how far it is from its deadline (for the task page)."""
+    today = today or clock.today()
+    light = light_for(task, light_thresholds(today))
+    if not light:
+        return LightDetail("", None, None)
+    if light == "red":
+        return LightDetail(light, None, (today - task.deadline).days)
+    try:
+        left = working_days_between(today, task.deadline)
+    except CalendarUnknownYearError:
+        left = None
+    return LightDetail(light, left, None)

@@ -41,7 +41,7 @@ def plan_review_data(user: Any, plan: Plan) -> PlanReview | None:
     if plan is None:
         return None
     text = plan.version.text
-    units = PlanItemUnit.objects.select_related("department").order_by("role", "order", "id")
+    units = PlanItemUnit.objects.select_related("department").order_by("order", "id")
     items = list(
         PlanItem.objects.filter(plan=plan)
         .prefetch_related(Prefetch("units", queryset=units))
@@ -112,3 +112,17 @@ def plan_review_data(user: Any, plan: Plan) -> PlanReview | None:
         diff=plan.version.diff,
         warnings=list(plan.version.warnings),
     )
+
+
+def unresolved_units(user: Any, plan: Plan) -> list[PlanItemUnit]:
+    """Unit rows of ``plan`` still without a department (and not marked "not a department"),
+    in plan order; empty when ``user`` may not see the plan."""
+    if plan_visible_to(user, plan.pk) is None:
+        return []
+    rows = (
+        PlanItemUnit.objects.filter(item__plan=plan, department__isnull=True)
+        .exclude(resolution=Resolution.NOT_A_DEPARTMENT)
+        .select_related("item")
+        .order_by("item__order", "item_id", "order", "id")
+    )
+    return list(rows)

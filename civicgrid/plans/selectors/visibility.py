@@ -42,11 +42,16 @@ def _active(user: Any) -> bool:
 
 
 def _sees_all(user: Any) -> bool:
+    """Superusers, and the office, administrators and leaders of the whole city (no scope, or
+    a city-level scope such as the programme office's own department at the city)."""
     if not _active(user):
         return False
     if user.is_superuser:
         return True
-    return user.role in WHOLE_PLAN_ROLES and scope_of(user).is_everything
+    if user.role not in WHOLE_PLAN_ROLES:
+        return False
+    scope = scope_of(user)
+    return scope.is_everything or (scope.code is not None and len(scope.code) <= 4)
 
 
 def _is_office(user: Any) -> bool:
@@ -81,6 +86,7 @@ def tasks_visible_to(
     today: dt.date | None = None,
     search: str = "",
     include_cancelled: bool = False,
+    district: str | None = None,
 ) -> QuerySet[Task]:
     """Tasks ``user`` may see (tasks of published, closed or superseded plans; cancelled
     ones only when asked for by status)."""
@@ -98,6 +104,12 @@ def tasks_visible_to(
         tasks = tasks.filter(
             Exists(TaskUnit.objects.filter(task=OuterRef("pk"), department=department))
         )
+    if district:
+        # A district's division code (440402), or "city" for the city departments' tasks.
+        if district == "city":
+            tasks = tasks.exclude(admin_unit_code__regex=r"^.{6}")
+        else:
+            tasks = tasks.filter(admin_unit_code__startswith=district)
     if status:
         tasks = tasks.filter(status=status)
     elif not include_cancelled:

@@ -862,6 +862,7 @@ def _sync_units(task: Task, rows: list[tuple[Department, str, bool, str]]) -> li
         if department_id not in wanted:
             changes.append(f"-{unit.department.code}")
             unit.delete()
+    getattr(task, "_prefetched_objects_cache", {}).pop("units", None)
     return changes
 
 
@@ -1008,7 +1009,9 @@ def plan_publish(*, actor: Any, plan: Plan) -> list[Task]:
                 to_status=PlanStatus.SUPERSEDED,
                 details={"by_plan": plan.pk},
             )
-        _move(plan, actor, [PlanStatus.IN_REVIEW], PlanStatus.PUBLISHED, "published")
+        plan = _move(plan, actor, [PlanStatus.IN_REVIEW], PlanStatus.PUBLISHED, "published")
+        for task in tasks:
+            task.plan = plan
         plan_event(
             plan=plan,
             actor=actor,

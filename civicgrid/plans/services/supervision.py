@@ -22,6 +22,7 @@ import re
 import unicodedata
 import uuid
 import zipfile
+from collections.abc import Sequence
 from io import BytesIO
 from typing import Any
 
@@ -170,13 +171,40 @@ def progress_report_save(
     percent_done: int,
     problems: str = "",
     department: Any = None,
+    attachments: Sequence[tuple[str, bytes]] = (),
+    submit: bool = False,
 ) -> ProgressReport:
-    """Write (or rewrite) the actor's department's report on ``task`` for a month. A report
+    """Write (or rewrite) the actor's department's report on ``task`` for a month, with files
+    (``(name, bytes)`` pairs) and, with ``submit``, send it on — all or nothing. A report
     already submitted cannot be changed until it is returned."""
     period = clean_period(period)
     percent = _clean_percent(percent_done)
     text = _clean_text(text, "text")
     problems = _clean_text(problems, "problems")
+    for name, content in attachments:
+        _check_file(name, content)
+    stored: list[ProgressAttachment] = []
+    try:
+        with transaction.atomic():
+            report = _report_save(actor, task, period, text, percent, problems, department)
+            for name, content in attachments:
+                stored.append(
+                    progress_report_attach(
+                        actor=actor, report=report, content=content, filename=name
+                    )
+                )
+            if submit:
+                report = progress_report_submit(actor=actor, report=report)
+    except Exception:
+        for attachment in stored:  # the rows were rolled back: remove their files too
+            attachment.file.storage.delete(attachment.file.name)
+        raise
+    return report
+
+
+def _report_save(
+    actor: Any, task: Task, period: str, text: str, percent: int, problems: str, department: Any
+) -> ProgressReport:
     with transaction.atomic():
         task = _locked_task(task)
         chosen = _reporting_department(actor, task, department)
@@ -239,10 +267,8 @@ def _clean_name(name: str) -> str:
     return name[-200:] or _("unnamed file")
 
 
-def progress_report_attach(
-    *, actor: Any, report: ProgressReport, content: bytes, filename: str
-) -> ProgressAttachment:
-    """Attach a file to a draft or returned report (PDF, DOCX, XLSX, JPEG or PNG, ≤ 10 MB)."""
+def _check_file(filename: str, content: bytes) -> tuple[str, tuple[str, str]]:
+    """The cleaned name and (content type, extension) of an acceptable attachment."""
     name = _clean_name(filename)
     if not content:
         raise DomainError(_("The file %(name)s is empty.") % {"name": name}, field="attachments")
@@ -261,6 +287,14 @@ def progress_report_attach(
             code="file_type",
             field="attachments",
         )
+    return name, kind
+
+
+def progress_report_attach(
+    *, actor: Any, report: ProgressReport, content: bytes, filename: str
+) -> ProgressAttachment:
+    """Attach a file to a draft or returned report (PDF, DOCX, XLSX, JPEG or PNG, ≤ 10 MB)."""
+    name, kind = _check_file(filename, content)
     with transaction.atomic():
         report = ProgressReport.objects.select_for_update().select_related("task").get(pk=report.pk)
         task = _locked_task(report.task)

@@ -40,6 +40,7 @@ __all__ = [
     "fixed_today",
     "importer",
     "people",
+    "published",
 ]
 
 
@@ -75,10 +76,10 @@ def build_document(doc: Doc) -> ExtractedDocument:
         parts = [spec.number, spec.title, spec.body]
         units_text = ""
         if spec.lead:
-            units_text += "(" + "、".join(spec.lead) + "牵头"
-            units_text += (
-                (",".join(["", "、".join(spec.cooperating)]) + "配合)") if spec.cooperating else ")"
-            )
+            units_text += "、".join(spec.lead) + "牵头"
+        if spec.cooperating:
+            units_text += ("," if units_text else "") + "、".join(spec.cooperating) + "配合"
+        units_text = f"({units_text})" if units_text else ""
         deadline_text = f"完成时间:{spec.deadline[0]}" if spec.deadline else ""
         line = " ".join(part for part in (*parts, units_text, deadline_text) if part)
         start = len(text)
@@ -308,3 +309,58 @@ def plan_doc(**changes: Any) -> Doc:
     }
     values.update(changes)
     return Doc(**values)
+
+
+def supervised_doc() -> Doc:
+    """Three tasks with departments the test territory knows (no review needed but 相关单位)."""
+    return Doc(
+        title="社区建设工作方案",
+        preamble="珠社〔2026〕9号",
+        items=[
+            ItemSpec(
+                "1",
+                "1.",
+                "建设社区服务中心",
+                "每个社区建成一个服务中心。",
+                lead=["市民政局"],
+                cooperating=["市财政局", "香洲区政府"],
+                deadline=("2026年12月10日", dt.date(2026, 12, 10)),
+            ),
+            ItemSpec(
+                "2",
+                "2.",
+                "培养社工人才",
+                "开展社工培训。",
+                lead=["市人社局"],
+                cooperating=["团市委"],
+                deadline=("2027年6月", dt.date(2027, 6, 30)),
+            ),
+            ItemSpec(
+                "3",
+                "3.",
+                "整治村居环境",
+                "完成村居环境整治。",
+                lead=["斗门区政府"],
+                cooperating=["相关单位"],
+                deadline=("2026年11月", dt.date(2026, 11, 30)),
+            ),
+        ],
+    )
+
+
+@pytest.fixture
+def published(importer: Callable[..., Any], people: dict[str, User]) -> Any:
+    """The supervised plan, reviewed (相关单位 = not a department), confirmed and published;
+    ``published.tasks`` maps item keys to tasks."""
+    from civicgrid.plans import services
+    from civicgrid.plans.models import PlanItemUnit
+
+    office = people["office"]
+    plan = importer(supervised_doc()).plan
+    for unit in PlanItemUnit.objects.filter(item__plan=plan, department__isnull=True):
+        services.unit_resolve(actor=office, unit=unit, department=None)
+    services.plan_confirm(actor=office, plan=plan)
+    tasks = services.plan_publish(actor=office, plan=plan)
+    plan.refresh_from_db()
+    plan.tasks_by_key = {task.item_key: task for task in tasks}
+    return plan
