@@ -1,7 +1,16 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from .views import accounts, appeal_statistics, appeals, auth, departments, registry, territory
+from .views import (
+    accounts,
+    appeal_statistics,
+    appeals,
+    auth,
+    departments,
+    indicators,
+    registry,
+    territory,
+)
 
 app_name = "api"
 
@@ -86,4 +95,17 @@ urlpatterns = [
         )
         for action in appeals.ACTIONS
     ],
+    path("indicators/", indicators.IndicatorListView.as_view(), name="indicators"),
+    path("indicators/targets/", indicators.TargetListView.as_view(), name="indicators-targets"),
+    path("indicators/scores/", indicators.ScoreListView.as_view(), name="indicators-scores"),
+    path(
+        "indicators/data-values/",
+        indicators.DataValueSetView.as_view(),
+        name="indicators-data-values",
+    ),
+    path(
+        "indicators/<str:code>/series/",
+        indicators.IndicatorSeriesView.as_view(),
+        name="indicators-series",
+    ),
 ]

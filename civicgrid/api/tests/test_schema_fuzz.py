@@ -121,6 +121,11 @@ def test_schema_is_served_and_lists_every_endpoint(client: Any, db: Any) -> None
         "/api/appeals/{number}/cancel/",
         "/api/appeals/{number}/suspend/",
         "/api/appeals/{number}/resume/",
+        "/api/indicators/",
+        "/api/indicators/targets/",
+        "/api/indicators/scores/",
+        "/api/indicators/data-values/",
+        "/api/indicators/{code}/series/",
     }
 
 
