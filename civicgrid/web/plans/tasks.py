@@ -265,6 +265,18 @@ def _task_url(task: Any) -> str:
     return reverse("web:plans_task", kwargs={"pk": task.pk})
 
 
+def _lead_report_of(request: HttpRequest, task: Any, period: str) -> Any:
+    """The lead department's own report of ``period``, if it has written one."""
+    return next(
+        (
+            r
+            for r in selectors.reports_visible_to(request.user, task)
+            if r.is_lead_report and r.period == period
+        ),
+        None,
+    )
+
+
 @staff_required
 @require_POST
 def report_step(request: HttpRequest, pk: int, report_pk: int, step: str) -> HttpResponse:
@@ -275,7 +287,18 @@ def report_step(request: HttpRequest, pk: int, report_pk: int, step: str) -> Htt
     report = _report(request, task, report_pk)
     try:
         if step == "consolidate":
-            services.progress_report_consolidate(actor=user, report=report)
+            lead_report = _lead_report_of(request, task, report.period)
+            if lead_report is None:
+                messages.error(
+                    request,
+                    _(
+                        "Save your own report for %(period)s first; the cooperating reports "
+                        "are taken into it (submitting it takes in all of them)."
+                    )
+                    % {"period": report.period},
+                )
+                return _back(task)
+            services.progress_report_consolidate(actor=user, report=lead_report, include=[report])
             messages.success(request, _("The report was taken into the lead's report."))
         elif step == "accept":
             services.progress_report_accept(actor=user, report=report)
