@@ -11,6 +11,7 @@ from django.core.management import call_command
 from civicgrid.demo import indicators as demo_indicators
 from civicgrid.demo.indicator_csv import DATA_DIR
 from civicgrid.indicators.models import (
+    AssessmentScore,
     DataValue,
     Indicator,
     IndicatorAggregate,
@@ -58,12 +59,19 @@ def test_demo_indicators_load_once_and_roll_up(zhuhai: AdminUnit, capsys: Any) -
     assert row.value == pytest.approx(float(expected), rel=1e-9)
     assert row.value < 30  # the city missed 每千名老人拥有养老床位不少于30 in 2015
 
+    scores = AssessmentScore.objects.filter(scheme__code="DEMO-DISTRICT-2015").order_by("rank")
+    assert [score.unit.code for score in scores][0] == "440402"  # urban 香洲 ranks first
+    assert len(scores) == 3
+    assert all(0 < score.total <= 100 for score in scores)
+    capsys.readouterr()
+
     call_command("demo", "indicators")
     second = capsys.readouterr().out
     assert "data elements: 0 created" in second
     assert "indicators: 0 created" in second
     assert "values: already imported" in second
     assert "targets: 0 created" in second
+    assert "assessment: exists" in second
     assert Indicator.objects.count() == len(catalogue)
     assert DataValue.objects.count() == value_rows
 
