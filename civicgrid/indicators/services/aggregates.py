@@ -10,8 +10,9 @@ first level above the reporter. For every affected indicator and period the elem
    aggregation (``sum`` / ``last`` / ``average``, :func:`compute.periods.convert_series`);
 2. attributed to the nearest unit of the tree city → district → street → community (a value
    at a grid counts for its community);
-3. rolled up the tree and the formula evaluated at every unit
-   (:func:`compute.rollup.rollup_indicator`: ratios from summed numerator and denominator).
+3. rolled up the tree for all units and periods at once (:func:`compute.rollup.rollup_array`)
+   and the formula evaluated on the sums (``IndicatorFormula.evaluate_arrays``): ratios come
+   from the summed numerator and denominator, never from averaged child ratios.
 
 The rows of the affected (indicator, period) pairs are replaced in one transaction.
 """
@@ -24,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from django.db import transaction
 from django.db.models import Q
 
@@ -32,7 +34,7 @@ from civicgrid.territory.models import AdminLevel, AdminUnit
 from ..compute.errors import ComputeError
 from ..compute.expressions import IndicatorFormula
 from ..compute.periods import MONTHS_PER_PERIOD, Period, PeriodType, convert_series, parse_period
-from ..compute.rollup import UnitTree, rollup_indicator
+from ..compute.rollup import UnitTree, rollup_array
 from ..models import (
     APPROVED_STATUSES,
     AggregateRefresh,
@@ -115,37 +117,48 @@ def _sources(period: Period) -> list[str]:
     return codes
 
 
-def _element_values_for(
-    period: Period,
+def _element_matrix(
+    series_by_unit: dict[str, dict[Period, float]],
     aggregation: str,
-    by_unit: dict[str, dict[str, float]],
-) -> dict[str, float | None]:
-    """One element's value per unit for ``period`` from its own or its sub-periods' values."""
-    result: dict[str, float | None] = {}
-    for unit, series in by_unit.items():
-        if period.code in series:
-            result[unit] = series[period.code]
-            continue
-        relevant = {
-            code: value
-            for code, value in series.items()
-            if period.contains(parse_period(code)) and code != period.code
-        }
-        if not relevant:
-            continue
-        finest = min(
-            (parse_period(code).period_type for code in relevant),
-            key=lambda kind: MONTHS_PER_PERIOD[kind],
-        )
-        same_type = {
-            code: value
-            for code, value in relevant.items()
-            if parse_period(code).period_type == finest
-        }
-        converted = convert_series(same_type, to=period.period_type, aggregation=aggregation)
-        if period in converted:
-            result[unit] = converted[period].value
-    return result
+    row_of: dict[str, int],
+    col_of: dict[Period, int],
+    shape: tuple[int, int],
+) -> np.ndarray:
+    """One element's values, units × target periods (NaN = none): a period's own value, else
+    built from its sub-periods with the element's aggregation (months first, then quarters)."""
+    matrix = np.full(shape, np.nan)
+    target_types = {period.period_type for period in col_of}
+    for unit, series in series_by_unit.items():
+        row = row_of[unit]
+        by_type: dict[PeriodType, dict[Period, float]] = defaultdict(dict)
+        for period, value in series.items():
+            by_type[period.period_type][period] = value
+            column = col_of.get(period)
+            if column is not None:
+                matrix[row, column] = value
+        for target_type in (PeriodType.QUARTERLY, PeriodType.YEARLY):
+            if target_type not in target_types:
+                continue
+            for finer in (PeriodType.MONTHLY, PeriodType.QUARTERLY):
+                if MONTHS_PER_PERIOD[finer] >= MONTHS_PER_PERIOD[target_type]:
+                    continue
+                if not by_type.get(finer):
+                    continue
+                converted = convert_series(by_type[finer], to=target_type, aggregation=aggregation)
+                for period, item in converted.items():
+                    column = col_of.get(period)
+                    if (
+                        column is not None
+                        and item.value is not None
+                        and np.isnan(matrix[row, column])
+                    ):
+                        matrix[row, column] = item.value
+    return matrix
+
+
+def _finite(value: Any) -> float | None:
+    number = float(value)
+    return number if np.isfinite(number) else None
 
 
 @transaction.atomic
@@ -197,8 +210,13 @@ def aggregates_refresh(
         return result
     source_codes = sorted({code for period in targets for code in _sources(period)})
     tree = _load_tree()
-    # element code -> unit -> period code -> value
-    values: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
+    units = list(tree.tree.order)
+    row_of = {unit: row for row, unit in enumerate(units)}
+    ordered = sorted(targets)
+    col_of = {period: column for column, period in enumerate(ordered)}
+    # element code -> unit -> period -> value (values of one tree unit summed)
+    values: dict[str, dict[str, dict[Period, float]]] = defaultdict(lambda: defaultdict(dict))
+    parsed: dict[str, Period] = {}
     rows = (
         DataValue.objects.filter(
             counted_values_q(), element_id__in=used_ids, period__in=source_codes
@@ -210,38 +228,61 @@ def aggregates_refresh(
         unit = tree.attribute(unit_code)
         if unit is None:
             continue
+        period = parsed.get(period_code)
+        if period is None:
+            period = parsed[period_code] = parse_period(period_code)
         series = values[code][unit]
-        series[period_code] = series.get(period_code, 0.0) + float(value)
-    ordered = sorted(targets)
+        series[period] = series.get(period, 0.0) + float(value)
+    shape = (len(units), len(ordered))
     new_rows: list[IndicatorAggregate] = []
     for indicator in indicators:
         formula = formulas[indicator.pk]
-        for period in ordered:
-            element_values = {
-                code: _element_values_for(period, elements[code].aggregation, values.get(code, {}))
-                for code in formula.codes
-                if code in elements
-            }
-            if not any(element_values.values()):
-                continue
-            rolled = rollup_indicator(tree.tree, formula, element_values)
-            for unit, item in rolled.items():
-                if item.numerator is None and item.denominator is None:
-                    continue
-                new_rows.append(
-                    IndicatorAggregate(
-                        indicator_id=indicator.pk,
-                        unit_id=tree.ids[unit],
-                        unit_code=unit,
-                        level=tree.levels[unit],
-                        period=period.code,
-                        period_type=period.period_type.value,
-                        period_start=period.start,
-                        numerator=item.numerator,
-                        denominator=item.denominator,
-                        value=item.value,
-                    )
+        codes = [code for code in formula.codes if code in elements]
+        if not any(values.get(code) for code in codes):
+            continue
+        sums = {
+            code: rollup_array(
+                tree.tree,
+                units,
+                _element_matrix(
+                    values.get(code, {}), elements[code].aggregation, row_of, col_of, shape
+                ),
+            )[0]
+            for code in codes
+        }
+        for code in formula.codes:
+            sums.setdefault(code, np.full(shape, np.nan))
+        numerators = formula.numerator.evaluate_arrays(sums, missing=formula.missing)
+        numerators = np.broadcast_to(np.asarray(numerators, dtype=float), shape)
+        denominators = (
+            np.broadcast_to(
+                np.asarray(
+                    formula.denominator.evaluate_arrays(sums, missing=formula.missing), dtype=float
+                ),
+                shape,
+            )
+            if formula.denominator is not None
+            else np.full(shape, np.nan)
+        )
+        results = np.broadcast_to(np.asarray(formula.evaluate_arrays(sums), dtype=float), shape)
+        present = ~(np.isnan(numerators) & np.isnan(denominators))
+        for row, column in zip(*np.nonzero(present), strict=True):
+            unit = units[row]
+            period = ordered[column]
+            new_rows.append(
+                IndicatorAggregate(
+                    indicator_id=indicator.pk,
+                    unit_id=tree.ids[unit],
+                    unit_code=unit,
+                    level=tree.levels[unit],
+                    period=period.code,
+                    period_type=period.period_type.value,
+                    period_start=period.start,
+                    numerator=_finite(numerators[row, column]),
+                    denominator=_finite(denominators[row, column]),
+                    value=_finite(results[row, column]),
                 )
+            )
     IndicatorAggregate.objects.filter(
         indicator__in=indicators, period__in=[p.code for p in ordered]
     ).delete()
