@@ -20,6 +20,7 @@ STANDARD_LIBRARY = {
     "datetime",
     "enum",
     "fractions",
+    "functools",
     "math",
     "re",
     "typing",
