@@ -59,7 +59,9 @@ def test_import_review_publish_report_lights_and_monthly_report(
     tmp_path: Path,
 ) -> None:
     base = live_server.url
-    make_user(Role.PROGRAMME_OFFICE, username="office", full_name="社工委")
+    make_user(
+        Role.PROGRAMME_OFFICE, scope_unit=territory.city, username="office", full_name="社工委"
+    )
     make_user(Role.DEPARTMENT_STAFF, department=territory.civil_affairs, username="civil-affairs")
     document = tmp_path / "社区服务提升工作方案.txt"
     document.write_text(SAMPLE_TEXT, encoding="utf-8")

@@ -151,7 +151,8 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     task = _task(request, pk)
     day = today()
-    light = selectors.task_light(task, today=day)
+    detail = selectors.task_light_detail(task, today=day)
+    light = detail.light
     permissions = selectors.task_permissions(user, task)
     reports = list(selectors.reports_visible_to(user, task).prefetch_related("attachments"))
     period = parse_month(request.GET.get("period")) or current_month()
@@ -186,6 +187,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "task": task,
             "light": light,
             "light_label": light_label(light),
+            "light_detail": detail,
             "today": day,
             "permissions": permissions,
             "lead_units": [u for u in units if u.role == "lead"],
@@ -232,20 +234,16 @@ def report_save(request: HttpRequest, pk: int) -> HttpResponse:
         return _back(task)
     data = form.cleaned_data
     try:
-        report = services.progress_report_save(
+        services.progress_report_save(
             actor=user,
             task=task,
             period=data["period"],
             text=data["text"],
             percent_done=data["percent_done"],
             problems=data["problems"],
+            attachments=[(Path(upload.name).name, upload.read()) for upload in data["attachments"]],
+            submit="submit" in request.POST,
         )
-        for upload in data["attachments"]:
-            services.progress_report_attach(
-                actor=user, report=report, content=upload.read(), filename=Path(upload.name).name
-            )
-        if "submit" in request.POST:
-            services.progress_report_submit(actor=user, report=report)
     except DomainError as error:
         report_error(request, error)
         return redirect(f"{_task_url(task)}?period={data['period']}")

@@ -68,7 +68,9 @@ def day(monkeypatch: pytest.MonkeyPatch) -> Clock:
 @pytest.fixture
 def office(territory: Any, make_user: Callable[..., User]) -> User:
     """社工委: the programme office of the city."""
-    return make_user(Role.PROGRAMME_OFFICE, username="office", full_name="社工委")
+    return make_user(
+        Role.PROGRAMME_OFFICE, scope_unit=territory.city, username="office", full_name="社工委"
+    )
 
 
 @pytest.fixture
