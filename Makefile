@@ -30,6 +30,7 @@ demo: migrate
 	$(BIN)/civicgrid demo load
 	$(BIN)/civicgrid demo appeals
 	$(BIN)/civicgrid demo registry  # a slice of the synthetic city through the registry import
+	$(BIN)/civicgrid demo plans  # policy documents → reviewed, published plan with progress
 	$(BIN)/civicgrid demo indicators  # policy targets, district values 2012-2016, aggregates
 	-$(BIN)/civicgrid appeals train-router  # routing suggestions; keeps the router when nothing changed
 	$(BIN)/civicgrid appeals refresh-statistics

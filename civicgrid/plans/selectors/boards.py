@@ -95,17 +95,29 @@ class _TaskView:
 def board_by_district(
     user: Any, *, today: dt.date | None = None, plan: Plan | None = None
 ) -> list[BoardRow]:
-    """One row per district (by the main lead department's place; city departments together
-    in a "city departments" row)."""
+    """One row per district: the tasks one of its bodies (district government, street
+    offices …) leads, by light and status, and how many they cooperate on; tasks led by city
+    departments together in a "city departments" row. A task led by several districts (各区)
+    counts in each."""
     thresholds = light_thresholds(today)
-    tasks = tasks_visible_to(user, plan=plan).values_list("admin_unit_code", "status", "deadline")
+    tasks = tasks_visible_to(user, plan=plan)
+    units = TaskUnit.objects.filter(task__in=tasks.values("pk")).values_list(
+        "task_id", "department__admin_unit__code", "role", "task__status", "task__deadline"
+    )
     rows: dict[str, BoardRow] = {}
-    for code, status, deadline in tasks:
+    seen: set[tuple[int, str, str]] = set()
+    for task_id, code, role, status, deadline in units:
         key = code[:6] if len(code) >= 6 else CITY_KEY
+        if (task_id, key, role) in seen:
+            continue
+        seen.add((task_id, key, role))
         row = rows.get(key)
         if row is None:
             row = rows[key] = BoardRow(key=key, name="")
-        row.add(light_for(_TaskView(status, deadline), thresholds), status)
+        if role == UnitRole.LEAD:
+            row.add(light_for(_TaskView(status, deadline), thresholds), status)
+        else:
+            row.cooperating += 1
     names = dict(AdminUnit.objects.filter(code__in=list(rows)).values_list("code", "name"))
     for key, row in rows.items():
         row.name = names.get(key, "") or (_("City departments") if key == CITY_KEY else key)

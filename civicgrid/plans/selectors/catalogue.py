@@ -66,10 +66,7 @@ class UnitResolver:
             alias.name: alias.department for alias in UnitAlias.objects.select_related("department")
         }
         self._by_code = {d.code: d for d in Department.objects.filter(is_active=True)}
-        try:
-            self._catalogue = unit_catalogue()
-        except ImportError:  # the extractor's catalogue is not installed yet (parallel work)
-            self._catalogue = _NamesOnly()
+        self._catalogue = unit_catalogue()
         self._cache: dict[str, ResolvedName] = {}
 
     def resolve(self, name: str) -> ResolvedName:
@@ -92,29 +89,3 @@ class UnitResolver:
         if status != Resolution.COLLECTIVE and not departments:
             status = Resolution.UNKNOWN
         return ResolvedName(status, departments, found.note)
-
-
-@dataclass(frozen=True)
-class _Found:
-    status: str
-    department_codes: tuple[str, ...]
-    note: str = ""
-
-
-class _NamesOnly:
-    """Exact names and aliases only; used while ``extraction.units`` is missing."""
-
-    def __init__(self) -> None:
-        self._codes: dict[str, tuple[str, str]] = {}
-        for code, name, short_name in Department.objects.values_list("code", "name", "short_name"):
-            self._codes[name] = (code, Resolution.EXACT)
-            if short_name:
-                self._codes.setdefault(short_name, (code, Resolution.EXACT))
-        for code, alias in DepartmentAlias.objects.values_list("department__code", "alias"):
-            self._codes.setdefault(alias, (code, Resolution.ALIAS))
-
-    def resolve(self, name: str) -> _Found:
-        found = self._codes.get(name)
-        if found is None:
-            return _Found(Resolution.UNKNOWN, ())
-        return _Found(found[1], (found[0],))

@@ -3,8 +3,8 @@ reviewers' quality score, weighted by the year's scheme — with the records beh
 
 The tasks of a year are the tasks of published (or since closed or superseded) plans whose
 deadline falls in that year, cancelled ones excluded. For a department: the tasks it leads; for
-a district: the tasks whose main lead department lies in the district. On ``as_of`` (today, or
-31 December for a past year):
+a district: the tasks one of its bodies (district government, street offices) leads. On
+``as_of`` (today, or 31 December for a past year):
 
 * completion rate = tasks done / tasks of the year;
 * on-time rate = tasks done by their deadline / tasks due by ``as_of`` or already done;
@@ -282,22 +282,32 @@ def assessment_compute(*, actor: Any, year: int) -> AssessmentScheme:
                 )
                 if score:
                     bucket.scores.append(score.score)
-            code = task.admin_unit_code[:6]
-            if len(task.admin_unit_code) >= 6 and code in district_units:
+            lead_districts = sorted(
+                {
+                    u.department.admin_unit.code[:6]
+                    for u in task.units.all()
+                    if u.role == UnitRole.LEAD
+                    and u.department.admin_unit.code[:6] in district_units
+                }
+            )
+            for code in lead_districts:
                 bucket = districts[code]
                 bucket.name = district_units[code].name
                 bucket.admin_unit = district_units[code]
+                leads = [
+                    u
+                    for u in task.units.all()
+                    if u.role == UnitRole.LEAD and u.department.admin_unit.code.startswith(code)
+                ]
                 district_scores = [
                     scores[(task.pk, u.department_id)]
-                    for u in task.units.all()
-                    if u.role == UnitRole.LEAD
-                    and (task.pk, u.department_id) in scores
-                    and u.department.admin_unit.code.startswith(code)
+                    for u in leads
+                    if (task.pk, u.department_id) in scores
                 ]
                 bucket.rows.append(
                     {
                         **base,
-                        "lead": str(task.lead_department),
+                        "lead": "、".join(str(u.department) for u in leads),
                         "quality": [q.score for q in district_scores] or None,
                     }
                 )

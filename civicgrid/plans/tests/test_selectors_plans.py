@@ -103,11 +103,12 @@ def test_boards(
     assert [row.key for row in own] == ["city-civil-affairs"]
     with django_assert_max_num_queries(6):
         districts = selectors.board_by_district(people["office"])
-    assert [(row.key, row.name, row.total) for row in districts] == [
-        ("city", "City departments", 2),
-        ("440403", "斗门区", 1),
+    assert [(row.key, row.name, row.total, row.cooperating) for row in districts] == [
+        ("city", "City departments", 2, 2),
+        ("440402", "香洲区", 0, 1),
+        ("440403", "斗门区", 1, 0),
     ]
-    assert districts[1].lights["red"] == 1
+    assert districts[2].lights["red"] == 1
     assert districts[0].statuses[TaskStatus.NOT_STARTED] == 2
 
 

@@ -25,6 +25,7 @@ class Command(BaseCommand):
         )
         registry.add_argument("--persons", type=int, default=5000)
         registry.add_argument("--seed", type=int, default=20261207)
+        sub.add_parser("plans", help="policy documents imported, reviewed, published, supervised")
         sub.add_parser("indicators", help="indicator catalogue, demo values 2012-2016, targets")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -46,6 +47,12 @@ class Command(BaseCommand):
 
             registry_summary = demo_registry.load(persons=options["persons"], seed=options["seed"])
             for line in registry_summary.lines:
+                self.stdout.write(line)
+            return
+        if options["action"] == "plans":
+            from civicgrid.demo import plans as demo_plans
+
+            for line in demo_plans.load().lines:
                 self.stdout.write(line)
             return
         if options["action"] == "indicators":
