@@ -12,12 +12,15 @@ import re
 from dataclasses import dataclass
 
 from civicgrid.plans.extraction.deadlines import find_dates
+from civicgrid.plans.extraction.structure import cn_value
 
 NUMBER = r"(?P<num>\d+(?:\.\d+)?)"
 RANGE = r"(?P<low>\d+(?:\.\d+)?)\s*(?:[-—–~～至到]|－)\s*(?P<high>\d+(?:\.\d+)?)"
 MULTIPLIER = r"(?P<mult>万|亿|千)?"
 # Measure words and units, longest first.
 UNITS = (
+    "个月",
+    "学时",
     "平方米",
     "平方公里",
     "公里",
@@ -60,7 +63,12 @@ UNITS = (
 )
 UNIT_RE = "|".join(re.escape(unit) for unit in UNITS)
 VALUE_RE = re.compile(
-    rf"(?<![\d.〔{{\[])(?:{RANGE}|{NUMBER})\s*{MULTIPLIER}\s*(?P<unit>{UNIT_RE})?"
+    rf"(?<![\d.〔{{\[])(?:{RANGE}|{NUMBER})\s*{MULTIPLIER}\s*(?P<inner>以上|以下|多)?"
+    rf"\s*(?P<unit>{UNIT_RE})?"
+)
+# "七个区级…文化港", "两个加气站": Chinese numerals that count (一个 / 一所 mean "a").
+CN_COUNT_RE = re.compile(
+    r"(?<![第一二三四五六七八九十])(?P<num>[两二三四五六七八九十]{1,3})(?P<unit>个|所|座|家|支|项)"
 )
 GE_BEFORE = re.compile(
     r"(不少于|不低于|不小于|至少|超过|(?<!不)多于|(?<!不)高于|(?<!不)大于|达到|达|提高到|提升到|"
@@ -85,6 +93,7 @@ YEAR_MARK_RE = re.compile(
 # Numbers that are never targets: years, document numbers, ordinals, phone numbers.
 NOT_TARGET_AFTER = re.compile(r"^\s*(年(?!龄)|月|日|号|届|次会|周年|级|批|期|类|大|项目)")
 NOT_TARGET_BEFORE = re.compile(r"(第|〔|\[|\{|前|后|近|这|每隔|连续|热线|电话|ISO|号码)\s*$")
+SENTENCE_END_RE = re.compile(r"[。!！?？\n]")
 CLAUSE_SPLIT = re.compile(r"[。;；!！?？\n]")
 NOUN_MEASURE = {
     "床位": "张",
@@ -127,8 +136,14 @@ def _clause_bounds(text: str, position: int) -> tuple[int, int]:
 
 
 def _year_for(text: str, clause_start: int, position: int) -> int | None:
-    """The year a target is due: the last year mark before it in its sentence."""
-    before = text[clause_start:position]
+    """The year a target is due: the last year mark before it in its sentence.
+
+    Clauses joined by ; share a year stated once ("到2015年,选拔100名…;培养500名…").
+    """
+    sentence_start = 0
+    for stop in SENTENCE_END_RE.finditer(text, 0, position):
+        sentence_start = stop.end()
+    before = text[min(clause_start, sentence_start) : position]
     marks = list(YEAR_MARK_RE.finditer(before))
     for mark in reversed(marks):
         # A year range "2012-2014年" gives its end; "2011年完成…的基础上" is history, skip.
@@ -140,6 +155,16 @@ def _year_for(text: str, clause_start: int, position: int) -> int | None:
 
 def _per_unit(clause_before: str) -> str:
     """每千名老人 → "千名老人", 每万人 → "万人", 每万名居民 → "万人"."""
+    each = None
+    for found in re.finditer(
+        r"(?:每(?:一)?个|各)(?P<noun>[\u4e00-\u9fff]{0,8}?)(?P<base>社区|村|镇|街道|乡镇|市|区|县|学校|医院)"
+        r"(?=[\u4e00-\u9fff]{0,4}$|都|均|要|应|至少|配备|建立|建有|设立|有)",
+        clause_before,
+    ):
+        each = found
+    households = None
+    for found in re.finditer(r"每\s*(?P<n>\d+)\s*(?P<m>户|人|名)", clause_before):
+        households = found
     match = None
     for found in re.finditer(
         r"每\s*(?P<count>万|千|百|十万)\s*(?P<measure>名|个|位)?\s*(?P<noun>老人|居民|人口|常住人口|人)?",
@@ -147,6 +172,12 @@ def _per_unit(clause_before: str) -> str:
     ):
         match = found
     if match is None:
+        if households is not None:
+            return f"{households['n']}{households['m']}"
+        if each is not None:
+            return each["base"]
+        if re.search(r"人均", clause_before):
+            return "人"
         return ""
     count = match["count"]
     noun = match["noun"] or "人"
@@ -207,6 +238,19 @@ def find_targets(text: str) -> list[TargetFound]:
         clause = text[clause_start:clause_end]
         clause_before = text[clause_start:start]
         comparator = "eq"
+        if match["inner"] in {"以上", "多"}:
+            comparator = "ge"
+        elif match["inner"] == "以下":
+            comparator = "le"
+        wide = clause_before[-30:]
+        if re.search(r"(不低于|不少于|不小于|超过|高于|达到)[^,，;；]{1,28}的\s*$", wide):
+            comparator = "ge"
+        if re.search(r"(不高于|不超过|低于|少于)[^,，;；]{1,28}的\s*$", wide) and not re.search(
+            r"不(低于|少于)[^,，;；]{1,28}的\s*$", wide
+        ):
+            comparator = "le"
+        if re.search(r"(至少|不少于|不低于)(配备|建立|建成|建有|培养|达到|有|参加)?\s*$", before):
+            comparator = "ge"
         if GE_BEFORE.search(before) or GE_AFTER.match(after):
             comparator = "ge"
         if LE_BEFORE.search(before) or LE_AFTER.match(after):
@@ -246,8 +290,19 @@ def find_targets(text: str) -> list[TargetFound]:
             value = (_number(match["low"]) * multiplier, _number(match["high"]) * multiplier)
         else:
             value = _number(match["num"]) * multiplier
-        if per and unit and "/" not in unit and unit not in {"%", "‰"}:
+        if unit in {"平方米", "m2"}:
+            unit = "㎡"
+        if (
+            per
+            and unit
+            and "/" not in unit
+            and unit not in {"%", "‰"}
+            and (unit != "㎡" or per == "人")
+        ):
             unit = f"{unit}/{per}"
+        sentence_before = text[max(0, text.rfind("。", 0, start) + 1) : start]
+        if "每年" in sentence_before and unit and "/" not in unit and unit not in {"%", "‰"}:
+            unit = f"{unit}/年"
         year = _year_for(text, clause_start, start)
         subject = _subject(clause, start - clause_start, end - clause_start)
         found.append(
@@ -262,4 +317,25 @@ def find_targets(text: str) -> list[TargetFound]:
                 end=end,
             )
         )
+    for match in CN_COUNT_RE.finditer(text):
+        clause_start, clause_end = _clause_bounds(text, match.start())
+        clause_before = text[clause_start : match.start()]
+        if not YEAR_MARK_RE.search(clause_before) or re.match(r"[级类批期]", text[match.end() :]):
+            continue
+        if any(clause_start <= item.start < clause_end for item in found):
+            continue  # a clause with a numeric target: the count words only qualify it
+        clause = text[clause_start:clause_end]
+        found.append(
+            TargetFound(
+                subject=_subject(clause, match.start() - clause_start, match.end() - clause_start),
+                value=cn_value(match["num"].replace("两", "二")),
+                unit=match["unit"],
+                comparator="eq",
+                year=_year_for(text, clause_start, match.start()),
+                text=clause.strip(),
+                start=match.start(),
+                end=match.end(),
+            )
+        )
+    found.sort(key=lambda item: item.start)
     return found

@@ -24,7 +24,9 @@ def _check_plan(document_tasks: list, targets: list) -> None:
     assert [task.number for task in document_tasks] == ["(1)", "(2)"]
     assert [u.name for u in document_tasks[1].lead_units] == ["市委政法委(市综治办)"]
     assert [u.name for u in document_tasks[1].cooperating_units] == ["市公安局", "各镇(街)"]
-    assert [(t.value, t.unit, t.comparator, t.year) for t in targets] == [(3, "名", "ge", 2016)]
+    assert [(t.value, t.unit, t.comparator, t.year) for t in targets] == [
+        (3, "名/社区", "ge", 2016)
+    ]
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "gbk", "gb18030", "utf-8-sig", "utf-16"])
