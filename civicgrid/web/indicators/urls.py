@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from . import cockpit, equalisation, pivot, reporting
+from . import assessment, cockpit, equalisation, pivot, reporting
 
 urlpatterns: list[URLPattern] = [
     path("indicators/", cockpit.cockpit, name="indicators_cockpit"),
@@ -27,5 +27,21 @@ urlpatterns: list[URLPattern] = [
         "indicators/reporting/<str:data_set>/<str:unit_code>/<str:period>/",
         reporting.entry,
         name="indicators_entry",
+    ),
+    path("indicators/assessment/", assessment.assessment, name="indicators_assessment"),
+    path(
+        "indicators/assessment/<str:code>/",
+        assessment.assessment,
+        name="indicators_assessment_scheme",
+    ),
+    path(
+        "indicators/assessment/<str:code>/action/",
+        assessment.assessment_action,
+        name="indicators_assessment_action",
+    ),
+    path(
+        "indicators/assessment/<str:code>/export.xlsx",
+        assessment.assessment_export,
+        name="indicators_assessment_export",
     ),
 ]

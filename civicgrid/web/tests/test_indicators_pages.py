@@ -167,3 +167,46 @@ def test_equalisation_page_and_export(volunteers: Any, leader: User) -> None:
     lines = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert len(lines) == 1 + 3
     assert lines[-1][6] == "2.0"
+
+
+def test_assessment_page_scores_ranks_traces_and_exports(
+    volunteers: Any, territory: Any, make_user: Callable[..., User]
+) -> None:
+    from civicgrid.indicators.services import assessment as assessment_services
+
+    office = make_user(Role.PROGRAMME_OFFICE, username="office")
+    scheme = assessment_services.scheme_create(
+        actor=None, code="A2015", name="2015年度考核", year=2015, subject="district"
+    )
+    assessment_services.item_add(
+        actor=None,
+        scheme=scheme,
+        kind="indicator",
+        title="注册志愿者",
+        weight=100,
+        indicator=volunteers,
+        params={"target": 10},
+    )
+    client = _client(office)
+    scored = client.post(
+        reverse("web:indicators_assessment_action", args=["A2015"]), {"action": "score"}
+    )
+    assert scored.status_code == 302
+    response = client.get(reverse("web:indicators_assessment_scheme", args=["A2015"]))
+    rows = response.context["rows"]
+    # 香洲 12 % ≥ 10 % → full 100 points; 斗门 6 % → 60 (linear to the target).
+    ranking = [(r["row"].subject_code, r["row"].rank) for r in rows]
+    assert ranking == [("440402", 1), ("440403", 2)]
+    assert [r["row"].total for r in rows] == pytest.approx([100.0, 60.0])
+    trace = json.loads(rows[1]["items"][0]["trace"])
+    assert trace["source"]["unit"] == "440403"
+    assert trace["source"]["numerator"] == pytest.approx(30.0)
+    exported = client.get(reverse("web:indicators_assessment_export", args=["A2015"]))
+    workbook = load_workbook(io.BytesIO(exported.content))
+    assert workbook.active is not None
+    assert workbook.active.max_row == 2 + 2
+    leader = make_user(Role.LEADER, username="leader-2")
+    refused = _client(leader).post(
+        reverse("web:indicators_assessment_action", args=["A2015"]), {"action": "publish"}
+    )
+    assert refused.status_code == 403
