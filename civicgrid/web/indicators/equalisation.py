@@ -2,7 +2,7 @@
 
 For the chosen indicator: max/min ratio, coefficient of variation and Theil index per year with
 their trend (narrowing / widening / stable) and a chart; for the chosen year: the same metrics
-for every indicator. Weighted by resident population on request. Exported as CSV or Excel.
+for every indicator. Weighted by the denominator (population) on request. Exported as CSV or Excel.
 """
 
 from __future__ import annotations
