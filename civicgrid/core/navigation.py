@@ -16,6 +16,7 @@ class NavItem:
     roles: frozenset[str] = field(default_factory=frozenset)  # empty: every signed-in staff user
     order: int = 100
     staff_only: bool = True
+    description: Any = ""  # one sentence for the home page's card (lazily translated)
 
 
 _items: dict[str, NavItem] = {}
@@ -41,7 +42,9 @@ def nav_items_for(user: Any) -> list[dict[str, Any]]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        entries.append({"key": item.key, "label": item.label, "url": url})
+        entries.append(
+            {"key": item.key, "label": item.label, "url": url, "description": item.description}
+        )
     return entries
 
 
@@ -96,8 +99,32 @@ def nav_menu_for(user: Any, path: str = "") -> list[dict[str, Any]]:
                 {
                     "group": group.key,
                     "label": group.label,
-                    "items": items,
+                    "is_group": True,
+                    "children": items,
                     "current": any(item["current"] for item in items),
                 }
             )
     return menu
+
+
+def nav_sections_for(user: Any) -> list[dict[str, Any]]:
+    """The user's menu entries by group, in menu order, for a page of cards (the home page):
+    every group with at least one entry, one-entry groups included; entries of no group (other
+    than the home page) form a section without a label."""
+    sections: list[dict[str, Any]] = []
+    by_key: dict[str, dict[str, Any]] = {}
+    for entry in nav_items_for(user):
+        if entry["key"] == "home":
+            continue
+        group = _group_of(entry["key"])
+        key = group.key if group is not None else ""
+        section = by_key.get(key)
+        if section is None:
+            section = by_key[key] = {
+                "key": key,
+                "label": group.label if group is not None else "",
+                "items": [],
+            }
+            sections.append(section)
+        section["items"].append(entry)
+    return sections

@@ -15,9 +15,41 @@ class WebConfig(AppConfig):
 
         self._register_nav_groups()
         register_nav_item(NavItem("home", _("Home"), "web:home", order=10, staff_only=False))
-        register_nav_item(NavItem("territory", _("Territory"), "web:territory", order=20))
-        register_nav_item(NavItem("departments", _("Departments"), "web:departments", order=30))
-        register_nav_item(NavItem("staff", _("Staff directory"), "web:staff", order=40))
+        register_nav_item(
+            NavItem(
+                "territory",
+                _("Territory"),
+                "web:territory",
+                order=20,
+                description=_(
+                    "Browse the admin units of your scope on a tree and a map, and find which "
+                    "grid a place belongs to."
+                ),
+            )
+        )
+        register_nav_item(
+            NavItem(
+                "departments",
+                _("Departments"),
+                "web:departments",
+                order=30,
+                description=_(
+                    "Look up the departments you work with: full names, short names and aliases."
+                ),
+            )
+        )
+        register_nav_item(
+            NavItem(
+                "staff",
+                _("Staff directory"),
+                "web:staff",
+                order=40,
+                description=_(
+                    "Find colleagues in your scope; phone numbers are masked and revealing one "
+                    "is recorded."
+                ),
+            )
+        )
         self._register_appeal_nav(NavItem, register_nav_item)
         from .registry import collection, imports, linkage, people_menu
 
@@ -55,7 +87,17 @@ class WebConfig(AppConfig):
         """诉求菜单: each workbench for the roles that work there."""
         from civicgrid.accounts.models import Role
 
-        register(nav_item("appeals", _("Appeal list"), "web:appeal_list", order=50))
+        register(
+            nav_item(
+                "appeals",
+                _("Appeal list"),
+                "web:appeal_list",
+                order=50,
+                description=_(
+                    "Every appeal of your scope with its state, deadline light and history."
+                ),
+            )
+        )
         register(
             nav_item(
                 "appeal_intake",
@@ -65,6 +107,10 @@ class WebConfig(AppConfig):
                     {Role.HOTLINE_OPERATOR, Role.DISPATCHER, Role.GRID_WORKER, Role.ADMINISTRATOR}
                 ),
                 order=51,
+                description=_(
+                    "Register a call or a visit: the category, the place and the suggested "
+                    "department."
+                ),
             )
         )
         register(
@@ -74,6 +120,9 @@ class WebConfig(AppConfig):
                 "web:appeal_grid_report",
                 roles=frozenset({Role.GRID_WORKER}),
                 order=51,
+                description=_(
+                    "Report an event found on patrol, with photos and the place on the map."
+                ),
             )
         )
         register(
@@ -83,6 +132,9 @@ class WebConfig(AppConfig):
                 "web:appeal_queue",
                 roles=frozenset({Role.DISPATCHER, Role.ADMINISTRATOR}),
                 order=52,
+                description=_(
+                    "Appeals waiting to be dispatched, with the suggested department for each."
+                ),
             )
         )
         register(
@@ -92,6 +144,9 @@ class WebConfig(AppConfig):
                 "web:appeal_inbox",
                 roles=frozenset({Role.DEPARTMENT_STAFF}),
                 order=53,
+                description=_(
+                    "Appeals sent to your department: sign for them, handle, reply or return."
+                ),
             )
         )
         register(
@@ -101,6 +156,7 @@ class WebConfig(AppConfig):
                 "web:appeal_review_list",
                 roles=frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMINISTRATOR}),
                 order=54,
+                description=_("Check departments' replies before they go to the citizen."),
             )
         )
         register(
@@ -110,6 +166,7 @@ class WebConfig(AppConfig):
                 "web:appeal_supervision",
                 roles=frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMINISTRATOR}),
                 order=55,
+                description=_("Appeals close to or past their deadline; urge and escalate."),
             )
         )
         register(
@@ -119,6 +176,7 @@ class WebConfig(AppConfig):
                 "web:appeal_mine",
                 roles=frozenset({Role.CITIZEN}),
                 order=56,
+                description=_("The appeals you submitted and their answers."),
                 staff_only=False,
             )
         )
@@ -137,5 +195,9 @@ class WebConfig(AppConfig):
                     }
                 ),
                 order=58,
+                description=_(
+                    "Appeals received, closed on time and satisfaction, by department, place and "
+                    "period."
+                ),
             )
         )

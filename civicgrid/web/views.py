@@ -33,7 +33,7 @@ from civicgrid.accounts.selectors import (
 from civicgrid.accounts.services import user_reveal_personal_data
 from civicgrid.core.errors import DomainError, PermissionDeniedError
 from civicgrid.core.masking import mask_phone
-from civicgrid.core.navigation import nav_items_for
+from civicgrid.core.navigation import nav_sections_for
 from civicgrid.core.workdays import unknown_years
 from civicgrid.territory.models import AdminUnit
 
@@ -75,12 +75,14 @@ def home(request: HttpRequest) -> HttpResponse:
     scope = scope_of(user)
     scope_unit = unit_visible_to(user, scope.code) if scope.code else None
     breadcrumb = unit_breadcrumb(user, scope_unit) if scope_unit is not None else []
-    cards = [item for item in nav_items_for(user) if item["key"] != "home"]
+    sections = nav_sections_for(user)
+    cards = [card for section in sections for card in section["items"]]
     return render(
         request,
         "web/home.html",
         {
             "cards": cards,
+            "card_sections": sections,
             "calendar_missing_year": _calendar_missing_year(),
             "scope": scope,
             "scope_unit": scope_unit,

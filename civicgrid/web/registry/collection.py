@@ -803,6 +803,10 @@ def register_navigation() -> None:
             "web:registry_collect_grid",
             roles=frozenset({Role.GRID_WORKER}),
             order=60,
+            description=lazy(
+                "Addresses, residents and entities of your grid; report a new tenant, a move "
+                "or a change for the community to confirm."
+            ),
         )
     )
     register_nav_item(
@@ -812,5 +816,9 @@ def register_navigation() -> None:
             "web:registry_collect_queue",
             roles=DECIDER_ROLES,
             order=67,
+            description=lazy(
+                "Confirm or reject what grid workers collected; a confirmed change goes into "
+                "the registry with its source."
+            ),
         )
     )

@@ -211,7 +211,17 @@ def register_navigation() -> None:
     from civicgrid.registry.selectors.imports import IMPORT_ROLES
 
     register_nav_item(
-        NavItem("registry_imports", lazy("Data imports"), "web:registry_imports", IMPORT_ROLES, 65)
+        NavItem(
+            "registry_imports",
+            lazy("Data imports"),
+            "web:registry_imports",
+            IMPORT_ROLES,
+            65,
+            description=lazy(
+                "Import department files of persons, households, addresses and entities, with "
+                "a report of every invalid row."
+            ),
+        )
     )
 
 

@@ -109,6 +109,10 @@ def register_navigation() -> None:
             "web:registry_link_queue",
             frozenset(LINKAGE_ROLES),
             66,
+            description=gettext_lazy(
+                "Decide the uncertain matches between source rows without an ID number and "
+                "registered persons."
+            ),
         )
     )
 

@@ -30,7 +30,17 @@ FIGURE_ROLES = frozenset(
 
 def register_navigation() -> None:
     register_nav_item(
-        NavItem("registry_people", _("Residents"), "web:registry_person_list", REGISTRY_ROLES, 61)
+        NavItem(
+            "registry_people",
+            _("Residents"),
+            "web:registry_person_list",
+            REGISTRY_ROLES,
+            61,
+            description=_(
+                "Search the residents of your scope; personal data is masked, and showing it "
+                "in full is recorded."
+            ),
+        )
     )
     register_nav_item(
         NavItem(
@@ -39,6 +49,9 @@ def register_navigation() -> None:
             "web:registry_entity_list",
             REGISTRY_ROLES,
             62,
+            description=_(
+                "Companies, institutions and social organisations by unified social credit code."
+            ),
         )
     )
     register_nav_item(
@@ -48,6 +61,9 @@ def register_navigation() -> None:
             "web:registry_conflict_list",
             REVIEW_ROLES,
             63,
+            description=_(
+                "Where two departments disagree about a field, decide which value stands."
+            ),
         )
     )
     register_nav_item(
@@ -57,5 +73,8 @@ def register_navigation() -> None:
             "web:registry_figures",
             FIGURE_ROLES,
             64,
+            description=_(
+                "Residents by status and age, the elderly, households and entities, per unit."
+            ),
         )
     )

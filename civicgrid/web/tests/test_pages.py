@@ -87,7 +87,23 @@ def test_staff_home_shows_cards_and_scope(xz_grid_worker: Any) -> None:
         "registry_people",
         "registry_entities",
         "registry_figures",
+        "indicators",
+        "indicators_reporting",
     ]
+    # The cards stand under the name of their part of the platform, as in the menu.
+    sections = response.context["card_sections"]
+    assert [section["key"] for section in sections] == [
+        "organisation",
+        "appeals",
+        "registry",
+        "indicators",
+    ]
+    assert [card["key"] for section in sections for card in section["items"]] == keys
+    html = response.content.decode()
+    assert 'data-section="registry"' in html
+    my_grid = sections[2]["items"][0]
+    assert my_grid["key"] == "registry_collect"
+    assert str(my_grid["description"]) in html  # each card says what the page is for
     assert response.context["scope_label"] == "紫荆第1网格"
     assert [u.name for u in response.context["scope_breadcrumb"]] == [
         "珠海市",
