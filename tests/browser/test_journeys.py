@@ -108,6 +108,7 @@ def test_language_switch_to_english(
         "Policy plans",
         "Indicators",
     ]
+    assert page.locator("nav.main-nav a[data-nav-key=home]").is_visible()  # a link, no group
     page.click("nav.main-nav details[data-nav-group=registry] > summary")
     assert page.locator("details[data-nav-group=registry] .nav-submenu").inner_text().split(
         "\n"
