@@ -105,6 +105,11 @@ def test_import_review_publish_report_lights_and_monthly_report(
         ).inner_text()
     )
     assert source.locator(".hl-unresolved").count() == 0
+    # A resolved unit's correction form is fetched when opened.
+    known = page.locator(f"#item-{first.pk} [data-testid=unit][data-unit-name='市民政局']").first
+    known.locator("summary").click()
+    known.locator("[data-testid=unit-resolve-form] select").wait_for()
+    assert known.locator("select option:checked").inner_text() == "珠海市民政局"
 
     # Confirm and publish: the tasks are created and assigned.
     page.click("[data-testid=plan-confirm]")

@@ -234,16 +234,62 @@ def _item(plan: Any, item_pk: int) -> Any:
 
 
 def _unit(plan: Any, unit_pk: int) -> Any:
-    for item in plan.items.all():
-        for unit in item.units.all():
-            if unit.pk == unit_pk:
-                return unit
-    raise Http404
+    units = (unit for item in plan.items.prefetch_related("units") for unit in item.units.all())
+    unit = next((unit for unit in units if unit.pk == unit_pk), None)
+    if unit is None:
+        raise Http404
+    return unit
 
 
 def _editor(request: HttpRequest) -> None:
     if not has_role(request.user, OFFICE_ROLES):
         raise PermissionDenied
+
+
+# --- Forms loaded when opened (htmx) --------------------------------------------------------
+# The review screen of a long document has hundreds of items and units; their correction forms
+# (with the department list) are fetched when a person opens one, not rendered with the page.
+
+
+def _form_answer(
+    request: HttpRequest, plan: Any, fragment: str, heading: str, **context: Any
+) -> HttpResponse:
+    departments = list(departments_visible_to(request.user).order_by("kind", "name"))
+    context.update(
+        {
+            "plan": plan,
+            "resolve_form": UnitResolveForm(departments=departments),
+            "unit_add_form": UnitAddForm(departments=departments),
+            "split_form": ItemSplitForm(),
+        }
+    )
+    if is_htmx(request):
+        return render(request, fragment, context)
+    context.update({"fragment": fragment, "heading": heading})
+    return render(request, "web/plans/form_page.html", context)
+
+
+@staff_required
+@require_GET
+def item_form(request: HttpRequest, pk: int, item_pk: int, kind: str) -> HttpResponse:
+    """The split form or the add-a-unit form of an item."""
+    plan = _plan(request, pk)
+    _editor(request)
+    if kind not in ("split", "unit"):
+        raise Http404
+    item = _item(plan, item_pk)
+    heading = _("Split") if kind == "split" else _("Add a unit")
+    return _form_answer(request, plan, "web/plans/_item_forms.html", heading, item=item, kind=kind)
+
+
+@staff_required
+@require_GET
+def unit_form(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
+    """The forms that correct one unit: its department, remove it, make it the main lead."""
+    plan = _plan(request, pk)
+    _editor(request)
+    unit = _unit(plan, unit_pk)
+    return _form_answer(request, plan, "web/plans/_unit_forms.html", unit.name, row=unit)
 
 
 # --- Item edits --------------------------------------------------------------------------------
@@ -506,6 +552,12 @@ urlpatterns: list[URLPattern] = [
     path("plans/<int:pk>/review/", plan_review, name="plans_review"),
     path("plans/<int:pk>/items/add/", item_add, name="plans_item_add"),
     path("plans/<int:pk>/items/<int:item_pk>/edit/", item_edit, name="plans_item_edit"),
+    path(
+        "plans/<int:pk>/items/<int:item_pk>/forms/<slug:kind>/",
+        item_form,
+        name="plans_item_form",
+    ),
+    path("plans/<int:pk>/units/<int:unit_pk>/form/", unit_form, name="plans_unit_form"),
     path("plans/<int:pk>/items/<int:item_pk>/split/", item_split, name="plans_item_split"),
     path("plans/<int:pk>/items/<int:item_pk>/merge/", item_merge, name="plans_item_merge"),
     path("plans/<int:pk>/items/<int:item_pk>/confirm/", item_confirm, name="plans_item_confirm"),

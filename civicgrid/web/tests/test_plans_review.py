@@ -285,3 +285,28 @@ def test_original_file_download_is_audited(office: Any) -> None:
     assert response.status_code == 200
     assert response.content == SAMPLE_TEXT.encode("utf-8")
     assert AuditRecord.objects.filter(action="plans.document_download").count() == 1
+
+
+def test_correction_forms_are_loaded_when_opened(office: Any, territory: Any) -> None:
+    client = signed_in(office)
+    _import(client)
+    plan = _plan()
+    first = _item("1", plan)
+    known = first.units.get(name="市民政局")
+    page = client.get(reverse("web:plans_review", args=[plan.pk])).content.decode()
+    # Resolved units and every item's split / add-a-unit forms are not in the page itself.
+    assert f'id="resolve-{known.pk}"' not in page
+    assert reverse("web:plans_unit_form", args=[plan.pk, known.pk]) in page
+    fragment = client.get(
+        reverse("web:plans_unit_form", args=[plan.pk, known.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "<html" not in fragment
+    assert f'id="resolve-{known.pk}"' in fragment
+    assert f'<option value="{territory.civil_affairs.pk}" selected>' in fragment
+    full = client.get(reverse("web:plans_item_form", args=[plan.pk, first.pk, "split"]))
+    assert "<html" in full.content.decode()
+    assert 'name="starts_with"' in full.content.decode()
+    assert (
+        client.get(reverse("web:plans_item_form", args=[plan.pk, first.pk, "other"])).status_code
+        == 404
+    )
