@@ -58,7 +58,7 @@ from .validation import run_validation
 MAX_ERRORS = 200
 UNIT_HEADERS = frozenset({"unit code", "单位代码", "orgunit", "org unit", "organisation unit"})
 NAME_HEADERS = frozenset({"unit name", "单位名称", "orgunitname"})
-PERIOD_HEADERS = frozenset({"period", "期间", "报告期"})
+PERIOD_HEADERS = frozenset({"period", "期间", "统计期间", "报告期"})
 _CODE_IN_HEADER = re.compile(r"\[([A-Za-z0-9_.\-]+)\]\s*$")
 
 

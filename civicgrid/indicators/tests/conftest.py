@@ -29,3 +29,12 @@ def people(territory: Any, make_user: Callable[..., User]) -> People:
         city=make_user(Role.PROGRAMME_OFFICE, username="city-po"),
         citizen=make_user(Role.CITIZEN, username="citizen"),
     )
+
+
+@pytest.fixture
+def english() -> Any:
+    """Messages in English, so assertions on them hold whatever translations are merged."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -14,7 +14,7 @@ from civicgrid.indicators.models import DataValue, IndicatorAggregate
 
 from .core_setup import Catalogue, People
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def test_template_and_import_through_the_console(

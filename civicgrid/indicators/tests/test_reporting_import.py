@@ -24,7 +24,7 @@ from civicgrid.indicators.services.errors import ImportRejected
 
 from .core_setup import Catalogue, People
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 TODAY = dt.date(2016, 6, 1)
 
 

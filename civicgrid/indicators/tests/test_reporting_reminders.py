@@ -13,7 +13,7 @@ from civicgrid.indicators.services.reminders import reminders_send
 
 from .core_setup import Catalogue, People
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def test_reminders_are_sent_once_and_skip_submitted_reports(

@@ -11,7 +11,7 @@ from civicgrid.indicators.models import IndicatorAggregate
 from civicgrid.indicators.services import definitions, imports
 from civicgrid.indicators.services.aggregates import aggregates_refresh
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 TODAY = dt.date(2016, 6, 1)
 
 

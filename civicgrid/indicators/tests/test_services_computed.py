@@ -15,7 +15,7 @@ from civicgrid.registry.tests.sharing_fixtures import make_person
 
 from .core_setup import Catalogue
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def _born(year: int, age: int) -> dt.date:
