@@ -150,7 +150,7 @@ class PlanStatus(models.TextChoices):
     DRAFT = "draft", _("draft")  # 草稿: extracted, staff correct it
     IN_REVIEW = "in_review", _("in review")  # 待发布: confirmed by staff, waiting to be published
     PUBLISHED = "published", _("published")  # 已发布: tasks created and supervised
-    CLOSED = "closed", _("closed")  # 已结束: supervision over, no more reports
+    CLOSED = "closed", pgettext_lazy("plan", "closed")  # 已结束: supervision over, no more reports
     # 已被新版本取代: a newer version of the document was imported (draft) or published.
     SUPERSEDED = "superseded", _("superseded")
 
@@ -426,7 +426,7 @@ class PlanTarget(BaseModel):
     value = models.FloatField(_("value"), null=True, blank=True)
     low = models.FloatField(_("low"), null=True, blank=True)
     high = models.FloatField(_("high"), null=True, blank=True)
-    unit = models.CharField(_("unit"), max_length=40, blank=True)
+    unit = models.CharField(pgettext_lazy("measure", "unit"), max_length=40, blank=True)
     comparator = models.CharField(_("comparator"), max_length=8, choices=Comparator.choices)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     text = models.TextField(_("text"), blank=True)
@@ -484,11 +484,20 @@ class PlanEvent(models.Model):
 
 
 class TaskStatus(models.TextChoices):
-    NOT_STARTED = "not_started", _("not started")  # 未启动: published, nothing reported yet
-    IN_PROGRESS = "in_progress", _("in progress")  # 推进中: a report was accepted, not done
-    DONE = "done", _("done")  # 已完成: accepted at 100 % (or marked done by the office)
+    NOT_STARTED = (
+        "not_started",
+        pgettext_lazy("task", "not started"),
+    )  # 未启动: published, nothing reported yet
+    IN_PROGRESS = (
+        "in_progress",
+        pgettext_lazy("task", "in progress"),
+    )  # 推进中: a report was accepted, not done
+    DONE = (
+        "done",
+        pgettext_lazy("task", "done"),
+    )  # 已完成: accepted at 100 % (or marked done by the office)
     # 已撤销: the item disappeared from a newer published version of the document.
-    CANCELLED = "cancelled", _("cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("task", "cancelled")
 
 
 OPEN_TASK_STATUSES = (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS)
@@ -913,7 +922,7 @@ class AssessmentResult(BaseModel):
     completion_rate = models.FloatField(_("completion rate"), null=True, blank=True)
     quality_score = models.FloatField(_("quality score"), null=True, blank=True)
     total_score = models.FloatField(_("total score"), default=0)
-    rank = models.PositiveIntegerField(_("rank"), default=0)
+    rank = models.PositiveIntegerField(pgettext_lazy("assessment", "rank"), default=0)
     # Weights used and one row per task behind the figures (see services.assessment).
     inputs = models.JSONField(_("records behind the score"), default=dict, blank=True)
 

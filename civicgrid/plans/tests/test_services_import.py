@@ -313,3 +313,29 @@ def test_find_doc_number() -> None:
     )
     assert services.find_doc_number("没有文号的文件") == ""
     assert services.normalise_doc_number("珠改组[2014]4号") == "珠改组〔2014〕4"
+
+
+def test_import_command_reads_a_real_document(people: Any, departments: Any, capsys: Any) -> None:
+    """``civicgrid plans import`` with the real extractor on the Zhuhai 2014 plan, twice."""
+    import json
+    from pathlib import Path
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    path = Path(__file__).resolve().parents[2] / "demo/data/policy"
+    path = path / "zhuhai-2014-social-system-reform-plan.txt"
+    call_command("plans", "import", str(path), "--json", "--user", "office")
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["version"] == 1
+    assert summary["doc_number"].startswith("珠改组〔2014〕4")
+    assert summary["tasks"] >= 70
+    assert "相关单位" in summary["unresolved_units"]
+    plan = Plan.objects.get(pk=summary["plan"])
+    assert plan.version.file.read() == path.read_bytes()
+    led_by_civil = PlanItemUnit.objects.filter(
+        item__plan=plan, role="lead", department=departments["civil"]
+    )
+    assert led_by_civil.exists()
+    with pytest.raises(CommandError, match="version 1"):
+        call_command("plans", "import", str(path), "--user", "office")
