@@ -274,7 +274,10 @@ def _resolve(user: Any) -> RegistryAccess:
     department_id = user.department_id
     if role == Role.DEPARTMENT_STAFF:
         if scope.code is not None and len(scope.code) >= COMMUNITY_CODE_LENGTH:
-            person["special_tags"] = FULL
+            # 社区居委会: the community keeps its residents' records (and confirms what grid
+            # workers collect), so it sees what a grid worker sees, in its own community.
+            person.update(DEFAULT_PERSON_ACCESS[Role.GRID_WORKER])
+            entity.update(DEFAULT_ENTITY_ACCESS[Role.GRID_WORKER])
         if department_id:
             authorities = FieldAuthority.objects.filter(
                 source__department_id=department_id, source__is_active=True

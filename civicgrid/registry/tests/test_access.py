@@ -253,6 +253,21 @@ def test_special_groups_only_for_entitled_roles(
     assert detail.tags is not None
 
 
+def test_community_staff_see_their_residents_as_grid_workers_do(
+    people: People, make_user: Callable[..., User], territory: Any
+) -> None:
+    community_staff = make_user(Role.DEPARTMENT_STAFF, scope_unit=territory.xz_community)
+    detail = selectors.person_detail(community_staff, people.zhang.pk)
+    assert detail is not None
+    shown = {field.name: field for field in detail.fields}
+    assert {"id_number", "name", "phone", "current_address", "employer"} <= set(shown)
+    assert shown["phone"].is_masked
+    assert shown["phone"].may_reveal  # in full only with a stated purpose
+    assert detail.residences is not None
+    # Outside the community nothing changes: 王五 of 斗门 is not visible at all.
+    assert selectors.person_detail(community_staff, people.wang.pk) is None
+
+
 def test_field_policy_overrides_role_then_department(
     people: People, actors: dict[str, Any], territory: Any
 ) -> None:
