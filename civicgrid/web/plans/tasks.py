@@ -22,11 +22,12 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from civicgrid.accounts.selectors import departments_visible_to
+from civicgrid.accounts.selectors import departments_visible_to, units_visible_to
 from civicgrid.core.audit import audit_record
 from civicgrid.core.errors import DomainError
 from civicgrid.plans import selectors, services
 from civicgrid.plans.models import ReportStatus, TaskStatus
+from civicgrid.territory.models import AdminLevel
 
 from ..views import staff_required
 from .common import (
@@ -57,14 +58,23 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
+def districts_of(user: Any) -> list[tuple[str, str]]:
+    """The districts a person may filter by (and "city" for the city departments' tasks)."""
+    units = units_visible_to(user).filter(level=AdminLevel.DISTRICT).order_by("code")
+    return [("city", _("City departments"))] + [(unit.code, unit.name) for unit in units]
+
+
 def _filters(request: HttpRequest) -> dict[str, Any]:
     light = request.GET.get("light", "")
     status = request.GET.get("status", "")
+    district = request.GET.get("district", "")
     return {
         "plan": _int(request.GET.get("plan")),
         "department": _int(request.GET.get("department")),
         "light": light if light in LIGHTS else "",
         "status": status if status in TaskStatus.values else "",
+        "district": district if district.isdigit() or district == "city" else "",
+        "q": request.GET.get("q", "").strip()[:100],
     }
 
 
@@ -87,6 +97,8 @@ def task_list(request: HttpRequest) -> HttpResponse:
         status=filters["status"] or None,
         light=filters["light"] or None,
         today=day,
+        district=filters["district"] or None,
+        search=filters["q"],
     )
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
     lights = selectors.task_lights(list(page.object_list), today=day)
@@ -109,6 +121,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "plans": plans,
             "departments": departments,
+            "districts": districts_of(user),
             "statuses": TaskStatus.choices,
             "lights": [(light, light_label(light)) for light in LIGHTS],
             "today": day,

@@ -307,3 +307,41 @@ def test_assessment_weights_compute_publish_and_records(
         'data-testid="ranking-department"'
         in lead.get(reverse("web:plans_assessment"), {"year": "2026"}).content.decode()
     )
+
+
+def test_task_list_filters_by_district_and_words(office: Any, tasks: dict[str, Task]) -> None:
+    client = signed_in(office)
+    doumen = client.get(reverse("web:plans_tasks"), {"district": "440403"}).content.decode()
+    assert f'data-task="{tasks["2"].pk}"' in doumen  # led by 斗门区政府
+    assert f'data-task="{tasks["1"].pk}"' not in doumen
+    city = client.get(reverse("web:plans_tasks"), {"district": "city"}).content.decode()
+    assert f'data-task="{tasks["1"].pk}"' in city  # led by 市民政局
+    assert f'data-task="{tasks["2"].pk}"' not in city
+    found = client.get(reverse("web:plans_tasks"), {"q": "网格"}).content.decode()
+    assert f'data-task="{tasks["2"].pk}"' in found
+    assert f'data-task="{tasks["1"].pk}"' not in found
+
+
+def test_task_list_queries_do_not_grow_with_the_tasks(
+    office: Any, tasks: dict[str, Task], django_assert_max_num_queries: Any
+) -> None:
+    """The same number of queries for 2 tasks as for 2 published plans' 4 tasks."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = signed_in(office)
+    with CaptureQueriesContext(connection) as two:
+        client.get(reverse("web:plans_tasks"))
+    changed = SAMPLE_TEXT.replace("珠社改〔2026〕1号", "珠社改〔2026〕2号")
+    result = services.document_import(
+        actor=office, content=changed.encode("utf-8"), filename="second.txt", title="第二个方案"
+    )
+    for item in result.plan.items.all():
+        for unit in item.units.all():
+            if not unit.is_resolved:
+                services.unit_resolve(actor=office, unit=unit, department=None)
+    services.plan_confirm(actor=office, plan=result.plan)
+    services.plan_publish(actor=office, plan=result.plan)
+    assert Task.objects.count() == 4
+    with django_assert_max_num_queries(len(two.captured_queries)):
+        client.get(reverse("web:plans_tasks"))
