@@ -20,7 +20,13 @@ from .lights import (
     task_light_detail,
     task_lights,
 )
-from .review import Highlight, PlanReview, plan_review_data, unresolved_units
+from .review import (
+    Highlight,
+    PlanReview,
+    plan_review_data,
+    plan_target_visible_to,
+    unresolved_units,
+)
 from .visibility import (
     TaskPermissions,
     documents_visible_to,
@@ -54,6 +60,7 @@ __all__ = [
     "month_bounds",
     "monthly_report",
     "plan_review_data",
+    "plan_target_visible_to",
     "plan_visible_to",
     "plans_visible_to",
     "reports_visible_to",

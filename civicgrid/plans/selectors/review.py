@@ -126,3 +126,16 @@ def unresolved_units(user: Any, plan: Plan) -> list[PlanItemUnit]:
         .order_by("item__order", "item_id", "order", "id")
     )
     return list(rows)
+
+
+def plan_target_visible_to(user: Any, pk: int) -> PlanTarget | None:
+    """One target with its plan, document and version (for a link to its source passage), if
+    ``user`` may see the plan."""
+    target = (
+        PlanTarget.objects.select_related("plan__document", "plan__version", "item")
+        .filter(pk=pk)
+        .first()
+    )
+    if target is None or plan_visible_to(user, target.plan_id) is None:
+        return None
+    return target

@@ -205,3 +205,13 @@ def test_review_data_highlights_every_extracted_field(importer: Any, people: Any
         u.name for u in review.unresolved
     ]
     assert [h.start for h in review.highlights] == sorted(h.start for h in review.highlights)
+
+
+def test_plan_target_visible_to(importer: Any, people: Any) -> None:
+    plan = importer(plan_doc()).plan
+    target = plan.targets.get(subject="每万人社工数")
+    found = selectors.plan_target_visible_to(people["office"], target.pk)
+    assert found == target
+    assert found.plan.version.text[found.span_start : found.span_end] == "每万人中不少于10名社工"
+    assert selectors.plan_target_visible_to(people["civil"], target.pk) is None  # a draft
+    assert selectors.plan_target_visible_to(people["office"], 999_999) is None
