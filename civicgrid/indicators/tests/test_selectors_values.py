@@ -173,3 +173,24 @@ def test_reporting_tasks_flag_overdue_periods(territory, catalogue: Catalogue, p
         ("440402001001", "2013", dt.date(2014, 1, 15), True),
     ]
     assert reporting_selectors.reporting_tasks(people.xz_street, today=TODAY) == []
+
+
+def test_cockpit_reads_are_a_fixed_number_of_queries(
+    territory, catalogue: Catalogue, people: People, history, django_assert_num_queries
+) -> None:
+    definitions.target_create(
+        actor=None,
+        indicator=catalogue.occupancy,
+        value=60,
+        deadline_period="2016",
+        scope="each_district",
+    )
+    with django_assert_num_queries(1):
+        value_selectors.aggregate_series_many(people.city, unit_code="4404")
+    with django_assert_num_queries(1):
+        value_selectors.aggregate_units(
+            people.city, indicator=catalogue.occupancy, period="2015", level="district"
+        )
+    # targets, districts, one series query per (indicator, period type)
+    with django_assert_num_queries(3):
+        target_selectors.target_statuses(people.city, today=TODAY)
