@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Prefetch, QuerySet
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -408,6 +409,17 @@ def visible_list_fields(user: Any, kind: str = EntityKind.PERSON) -> list[tuple[
     ]
 
 
+def _choice_label(kind: str, name: str, value: Any) -> str:
+    """A stored code as its label (``floating`` → 流动人口); other values as they are."""
+    model = LegalEntity if kind == EntityKind.ENTITY else Person
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return str(value)
+    choices = getattr(field, "flatchoices", None)
+    return str(dict(choices).get(value, value)) if choices else str(value)
+
+
 def _record_views(
     access: RegistryAccess,
     records: Iterable[SourceRecord],
@@ -432,7 +444,7 @@ def _record_views(
             elif level != FULL or name in REVEALABLE_FIELDS:
                 text = masked_value(name, value)
             else:
-                text = str(value)
+                text = _choice_label(kind, name, value)
             shown.append((labels[name], text))
         views.append(
             SourceRecordView(

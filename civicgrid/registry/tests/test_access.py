@@ -597,3 +597,32 @@ def test_code_prefix_filter_matches_startswith(territory: Any) -> None:
             Person.objects.filter(gate.code_prefix_q(prefix)).values_list("name", flat=True)
         )
         assert found == expected, prefix
+
+
+def test_source_records_show_coded_values_by_their_labels(
+    people: People, make_user: Callable[..., User], territory: Any
+) -> None:
+    from django.utils import timezone
+
+    from civicgrid.registry.models import SourceRecord
+
+    from .sharing_fixtures import source
+
+    SourceRecord.objects.create(
+        source=source("gongan"),
+        entity_kind=EntityKind.PERSON,
+        natural_key=people.li.id_hash,
+        fingerprint="f2",
+        fields={"name": "李四", "residence_status": "floating", "sex": "F"},
+        received_at=timezone.now(),
+        person=people.li,
+        admin_unit_code=people.li.admin_unit_code,
+    )
+    worker = make_user(Role.GRID_WORKER, scope_unit=territory.xz_grid_2)
+    detail = selectors.person_detail(worker, people.li.pk)
+    assert detail is not None
+    (record,) = detail.source_records
+    shown = dict((str(label), text) for label, text in record.fields)
+    assert shown["人口类型"] == "流动人口"
+    assert shown["性别"] == "女"
+    assert shown["姓名"] == "李四"
