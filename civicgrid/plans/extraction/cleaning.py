@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from civicgrid.plans.extraction.responsibility import LABEL_RE
 from civicgrid.plans.extraction.structure import HEADING_RE, heading_of
 from civicgrid.plans.extraction.tables import header_role
 
@@ -169,6 +170,8 @@ def drop_repeated_headers(lines: list[str], protected: set[str]) -> tuple[list[s
             and key not in protected
             and not HEADING_RE.match(line)
             and not re.search(r"[。;；]$", line)
+            # "牵头单位:区发改局" under several items is content, not a running head.
+            and not LABEL_RE.match(line.strip().lstrip("(（"))
         ):
             dropped += 1
             continue

@@ -21,6 +21,7 @@ from civicgrid.plans.extraction.responsibility import (
     find_labelled_clauses,
     find_text_clauses,
     parse_unit_cell,
+    settle_label_roles,
 )
 from civicgrid.plans.extraction.structure import (
     DOCUMENT_TITLE_RE,
@@ -201,6 +202,7 @@ def _read_node(node: Node, lines: list[str], starts: list[int], first_is_lead: b
             line_clauses.append((index, shifted))
             _shift_assignment(clause.assignment, starts[index])
     clauses = [clause for _, clause in line_clauses]
+    settle_label_roles(clauses)
     lead: list[UnitMention] = []
     cooperating: list[UnitMention] = []
     deadline_text = ""
@@ -333,8 +335,12 @@ def _select_tasks(items: list[BodyItem], lines: list[str]) -> None:
             continue
         chain = [node, *node.ancestors()]
         titles = [split_title(n.heading.rest)[0] for n in chain]
-        if any(PRINCIPLE_TITLE_RE.search(title) for title in titles[1:]) or (
-            PRINCIPLE_TITLE_RE.search(titles[0]) and not body.has_units
+        # In a part that names units per item, an item naming its own units is work assigned
+        # even under a heading of goals ("主要预期目标 … (市政府各部门负责)").
+        assigned = body.has_units and bool(body.clauses) and node.segment in segments_with_units
+        if not assigned and (
+            any(PRINCIPLE_TITLE_RE.search(title) for title in titles[1:])
+            or (PRINCIPLE_TITLE_RE.search(titles[0]) and not body.has_units)
         ):
             continue
         if body.has_units:

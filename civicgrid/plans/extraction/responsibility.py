@@ -147,6 +147,13 @@ COOPERATING_LABELS = (
     "协同单位",
     "协作单位",
 )
+# Labels that name the lead outright; beside one of them, a "责任单位" list names the units
+# that carry the work with the lead ("牵头单位:区发改局 / 责任单位:各街道"): cooperating.
+PRIMARY_LEAD_LABELS = ("牵头落实单位", "牵头单位", "牵头部门", "主办单位", "主责单位")
+SHARED_LABELS = ("责任单位", "责任部门", "落实单位", "实施单位", "承办单位", "责任主体")
+# Role words that share the work out among several units; beside a 牵头 they name the units
+# that work with the lead ("A牵头,B、C按职责分工负责"): cooperating.
+SHARING_WORDS = ("按职责分工负责", "按职责负责", "分别负责")
 LABEL_RE = re.compile(
     "(" + "|".join(sorted(LEAD_LABELS + COOPERATING_LABELS, key=len, reverse=True)) + r")\s*[:：]"
 )
@@ -180,6 +187,7 @@ class Assignment:
     start: int = 0  # the clause's place (brackets included)
     end: int = 0
     labelled: bool = False  # from "责任单位:" and the like (may be shared by several items)
+    label: str = ""  # the label it was read after ("牵头单位"), if any
     deadline_text: str = ""
     incomplete: bool = False  # "…等相关单位": the list names only some units
 
@@ -357,6 +365,8 @@ def parse_clause(text: str, offset: int = 0, *, default_role: UnitRole | None = 
                 groups.append((left + start, left + end))
                 start = end
         groups.append((left + start, right))
+    sharing: list[UnitName] = []
+    has_lead_word = False
     for left, right in groups:
         segment = text[left:right]
         if not segment.strip():
@@ -374,8 +384,30 @@ def parse_clause(text: str, offset: int = 0, *, default_role: UnitRole | None = 
         if role is None:
             return Assignment(start=offset, end=offset + len(text))
         assignment.incomplete = assignment.incomplete or incomplete
+        word = ROLE_WORD_RE.search(segment.strip())
+        if word and word[1] in SHARING_WORDS:
+            sharing.extend(units)
+        elif word and word[1].startswith("牵头"):
+            has_lead_word = True
         (assignment.lead if role == "lead" else assignment.cooperating).extend(units)
+    if has_lead_word and sharing:
+        assignment.lead = [unit for unit in assignment.lead if unit not in sharing]
+        assignment.cooperating.extend(sharing)
+        assignment.cooperating.sort(key=lambda unit: unit.start)
     return assignment
+
+
+def settle_label_roles(clauses: list[ClauseFound]) -> None:
+    """Beside a 牵头单位 label, the units after 责任单位 (and the like) are cooperating."""
+    if not any(clause.assignment.label in PRIMARY_LEAD_LABELS for clause in clauses):
+        return
+    for clause in clauses:
+        assignment = clause.assignment
+        if assignment.label in SHARED_LABELS and assignment.lead:
+            assignment.cooperating = sorted(
+                assignment.lead + assignment.cooperating, key=lambda unit: unit.start
+            )
+            assignment.lead = []
 
 
 @dataclass
@@ -410,6 +442,7 @@ def find_bracket_clauses(text: str) -> list[ClauseFound]:
     for start, end in bracket_segments(text):
         inner = text[start + 1 : end - 1]
         labelled = find_labelled_clauses(inner, start + 1)
+        settle_label_roles(labelled)
         if labelled:
             assignment = Assignment(start=start, end=end, labelled=False)
             for clause in labelled:
@@ -444,6 +477,7 @@ def find_labelled_clauses(text: str, offset: int = 0) -> list[ClauseFound]:
         if assignment.is_empty:
             continue
         assignment.labelled = True
+        assignment.label = label
         assignment.start, assignment.end = offset + match.start(), offset + match.end() + len(value)
         found.append(ClauseFound(assignment, offset + match.start(), assignment.end))
     return found

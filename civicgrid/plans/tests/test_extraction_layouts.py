@@ -1,0 +1,98 @@
+"""Layouts and phrasings met in policy documents outside the repository (held-out check).
+
+Every sentence here is written for the test, in the style of such documents; none is copied.
+"""
+
+from __future__ import annotations
+
+from civicgrid.plans.extraction import extract_text
+
+
+def _tasks(text: str) -> list[tuple[str, list[str], list[str]]]:
+    document = extract_text(text)
+    return [
+        (
+            item.number,
+            [unit.name for unit in item.lead_units],
+            [unit.name for unit in item.cooperating_units],
+        )
+        for item in document.tasks
+    ]
+
+
+LABEL_LINES = """二、重点任务
+1.推进社区食堂建设。
+牵头单位:区民政局
+责任单位:各街道,区市场局
+2.完善公共停车设施。
+牵头单位:区住建局
+责任单位:区交通局
+3.提升老旧小区物业管理水平。
+牵头单位:区民政局
+责任单位:各街道、区住建局
+4.开展儿童友好社区创建。
+牵头单位:区民政局
+责任单位:区妇联
+"""
+
+
+def test_label_lines_repeated_under_several_items_are_kept() -> None:
+    """ "牵头单位:区民政局" under three items is content, not a running page head."""
+    tasks = _tasks(LABEL_LINES)
+    assert [number for number, _, _ in tasks] == ["1", "2", "3", "4"]
+    assert [lead for _, lead, _ in tasks] == [
+        ["区民政局"],
+        ["区住建局"],
+        ["区民政局"],
+        ["区民政局"],
+    ]
+
+
+def test_responsible_units_beside_a_lead_label_are_cooperating() -> None:
+    tasks = _tasks(LABEL_LINES)
+    assert tasks[0][2] == ["各街道", "区市场局"]
+    assert tasks[2][2] == ["各街道", "区住建局"]
+
+
+def test_responsible_units_without_a_lead_label_lead() -> None:
+    text = "一、主要任务\n(一)优化审批流程。压减办理环节。(责任单位:市政务服务局、市司法局)\n"
+    assert _tasks(text) == [("(一)", ["市政务服务局", "市司法局"], [])]
+
+
+def test_both_labels_in_one_bracket() -> None:
+    text = (
+        "二、主要任务\n(一)扩大市场准入。清理不合理的准入条件。"
+        "(牵头单位:市发展改革委;责任单位:市商务局、市市场监管局)\n"
+    )
+    assert _tasks(text) == [("(一)", ["市发展改革委"], ["市商务局", "市市场监管局"])]
+
+
+def test_units_sharing_the_work_beside_a_lead_cooperate() -> None:
+    text = (
+        "一、深化改革\n1.编制政务服务事项清单。年内公布。"
+        "(市政府办公室、市审改办牵头,市级各有关部门及各县区政府按职责分工负责)\n"
+    )
+    assert _tasks(text) == [("1", ["市政府办公室", "市审改办"], ["市级各有关部门", "各县区政府"])]
+
+
+def test_units_sharing_the_work_alone_lead() -> None:
+    text = "一、深化改革\n1.编制政务服务事项清单。(市审改办、市司法局按职责分工负责)\n"
+    assert _tasks(text) == [("1", ["市审改办", "市司法局"], [])]
+
+
+def test_items_with_their_own_units_under_a_goals_heading_are_tasks() -> None:
+    text = (
+        "一、主要目标和重点任务\n(一)今后三年的总体要求和主要目标\n"
+        "1.坚持稳中求进,推动高质量发展。(市政府各部门负责)\n"
+        "2.地区生产总值年均增长6%左右。(市发展改革委负责)\n"
+        "(二)推动产业升级\n3.培育先进制造业集群。(市工信局牵头,各区配合)\n"
+    )
+    assert [number for number, _, _ in _tasks(text)] == ["1", "2", "3"]
+
+
+def test_goals_heading_without_units_stays_out() -> None:
+    text = (
+        "一、总体要求\n1.坚持问题导向。\n2.坚持系统观念。\n"
+        "二、主要任务\n(一)健全服务网络。(市民政局负责)\n(二)加强人才培养。(市人社局负责)\n"
+    )
+    assert [number for number, _, _ in _tasks(text)] == ["(一)", "(二)"]
