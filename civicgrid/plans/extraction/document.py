@@ -39,6 +39,7 @@ from civicgrid.plans.extraction.tables import (
     read_rows,
 )
 from civicgrid.plans.extraction.targets import find_targets
+from civicgrid.plans.extraction.traditional import is_traditional, to_simplified
 from civicgrid.plans.extraction.types import (
     Deadline,
     ExtractedDocument,
@@ -530,6 +531,18 @@ def _grid_items(
 
 def build_document(source: Source, *, title: str = "") -> ExtractedDocument:
     layout = lay_out(source)
+    original = "\n".join(layout.lines)
+    traditional = is_traditional(original)
+    if traditional:
+        # Read through a simplified copy of the same length; names are given back as written.
+        layout.lines = [to_simplified(line) for line in layout.lines]
+        layout.grid_tables = [
+            (start, [[to_simplified(cell) for cell in row] for row in rows], to_simplified(name))
+            for start, rows, name in layout.grid_tables
+        ]
+        layout.warnings.append(
+            "文档为繁体字,已按简体识别 (traditional characters read as simplified)"
+        )
     lines = layout.lines
     starts = _line_starts(lines)
     text = "\n".join(lines)
@@ -578,7 +591,71 @@ def build_document(source: Source, *, title: str = "") -> ExtractedDocument:
     )
     if not document.tasks:
         document.warnings.append("未识别出任何任务 (no tasks found)")
+    if traditional:
+        _restore_written(document, original)
     return document
+
+
+def _written(text: str, shadow: str, original: str, hint: int = 0) -> str:
+    """A string read from the simplified copy, as the original writes it.
+
+    The copy has the same length as the original, so each run of the string found in the copy
+    (from ``hint`` on, else anywhere) is replaced by the original's characters at that place;
+    characters the text does not hold (a restored head noun) stay as they are.
+    """
+    out: list[str] = []
+    index = 0
+    position = hint
+    while index < len(text):
+        rest = len(text) - index
+        found = -1
+        size = 0
+        for size in dict.fromkeys((min(6, rest), 1)):
+            probe = text[index : index + size]
+            found = shadow.find(probe, position)
+            if found < 0:
+                found = shadow.find(probe)
+            if found >= 0:
+                break
+        if found < 0:
+            out.append(text[index])
+            index += 1
+            continue
+        while (
+            index + size < len(text)
+            and found + size < len(shadow)
+            and shadow[found + size] == text[index + size]
+        ):
+            size += 1
+        out.append(original[found : found + size])
+        index += size
+        position = found + size
+    return "".join(out)
+
+
+def _restore_written(document: ExtractedDocument, original: str) -> None:
+    shadow = document.text
+    document.text = original
+    document.title = _written(document.title, shadow, original)
+    for item in document.items:
+        hint = item.span.start if item.span else 0
+        item.title = _written(item.title, shadow, original, hint)
+        item.body = _written(item.body, shadow, original, hint)
+        item.remarks = _written(item.remarks, shadow, original, hint)
+        item.basis = [_written(basis, shadow, original, hint) for basis in item.basis]
+        for unit in item.lead_units + item.cooperating_units:
+            unit.name = _written(
+                unit.name, shadow, original, unit.span.start if unit.span else hint
+            )
+        if item.deadline is not None:
+            span = item.deadline.span
+            item.deadline.text = _written(
+                item.deadline.text, shadow, original, span.start if span else hint
+            )
+    for target in document.targets:
+        hint = target.span.start if target.span else 0
+        target.subject = _written(target.subject, shadow, original, hint)
+        target.text = _written(target.text, shadow, original, hint)
 
 
 def _title(lines: list[str], titles: list[int]) -> str:

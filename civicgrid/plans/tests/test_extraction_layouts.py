@@ -96,3 +96,47 @@ def test_goals_heading_without_units_stays_out() -> None:
         "二、主要任务\n(一)健全服务网络。(市民政局负责)\n(二)加强人才培养。(市人社局负责)\n"
     )
     assert [number for number, _, _ in _tasks(text)] == ["(一)", "(二)"]
+
+
+TRADITIONAL = (
+    "一、總體要求\n堅持問題導向,推進改革落地見效,營造良好的發展環境。\n"
+    "二、主要任務\n(一)優化審批服務。壓減辦理環節和時限,推行網上辦理。"
+    "(牽頭單位:市政務服務局;責任單位:市發展改革委、市市場監管局)\n"
+    "(二)加強事中事後監管。全面推行雙隨機抽查,到2025年抽查覆蓋率達到100%。"
+    "(市市場監管局牽頭,各縣區政府按職責分工負責)\n"
+)
+
+
+def test_traditional_characters_are_read_and_names_kept_as_written() -> None:
+    document = extract_text(TRADITIONAL)
+    tasks = [
+        (item.number, [u.name for u in item.lead_units], [u.name for u in item.cooperating_units])
+        for item in document.tasks
+    ]
+    assert tasks == [
+        ("(一)", ["市政務服務局"], ["市發展改革委", "市市場監管局"]),
+        ("(二)", ["市市場監管局"], ["各縣區政府"]),
+    ]
+    assert document.tasks[0].title == "優化審批服務"
+    assert document.text.startswith("一、總體要求")
+    unit = document.tasks[0].lead_units[0]
+    assert unit.span is not None
+    assert document.text[unit.span.start : unit.span.end] == "市政務服務局"
+    [target] = document.targets
+    assert (target.value, target.unit, target.comparator, target.year) == (100, "%", "ge", 2025)
+    assert "抽查覆蓋率" in target.subject
+
+
+def test_a_stray_traditional_character_does_not_switch_the_reading() -> None:
+    text = (
+        "一、主要任务\n(一)建设显著改善的服务网络。(市民政局負責)\n"
+        "(二)推进养老服务。(市民政局负责)\n"
+    )
+    document = extract_text(text)
+    assert "traditional" not in " ".join(document.warnings)
+    assert document.tasks[0].title == "建设显著改善的服务网络"
+
+
+def test_a_working_group_named_zhuanban_is_a_unit() -> None:
+    text = "一、主要目标\n1.工业投资增长10%左右。\n牵头单位:区工信局\n责任单位:区经济运行专班\n"
+    assert _tasks(text) == [("1", ["区工信局"], ["区经济运行专班"])]
