@@ -158,7 +158,7 @@ def _per_unit(clause_before: str) -> str:
     each = None
     for found in re.finditer(
         r"(?:每(?:一)?个|各)(?P<noun>[\u4e00-\u9fff]{0,8}?)(?P<base>社区|村|镇|街道|乡镇|市|区|县|学校|医院)"
-        r"(?=[\u4e00-\u9fff]{0,4}$|都|均|要|应|至少|配备|建立|建有|设立|有)",
+        r"(?=[\u4e00-\u9fff]{0,4}$|都|均|要|应|至少|配备|建立|建有|设立|有|平均|拥有)",
         clause_before,
     ):
         each = found
@@ -167,7 +167,8 @@ def _per_unit(clause_before: str) -> str:
         households = found
     match = None
     for found in re.finditer(
-        r"每\s*(?P<count>万|千|百|十万)\s*(?P<measure>名|个|位)?\s*(?P<noun>老人|居民|人口|常住人口|人)?",
+        r"每\s*(?P<count>十万|百万|千万|万|千|百)\s*(?P<measure>名|个|位)?\s*"
+        r"(?P<noun>老人|居民|人口|常住人口|户籍人口|人)?",
         clause_before,
     ):
         match = found
@@ -212,6 +213,27 @@ def _subject(clause: str, number_start: int, number_end: int) -> str:
     ):
         subject = f"{subject}{after_text.strip()}"
     return subject.strip(" ,，的")[:60]
+
+
+# "A比例、B比例均达到70%": one value stated once for several subjects (均 / 都 before it).
+SHARED_VALUE_RE = re.compile(
+    r"(?P<subjects>[^,，;；:：。]{4,80}?)(?:均|都)(?:要|应|将)?\s*"
+    r"(?:达到|不低于|不少于|不高于|不超过|超过|保持在|控制在|提高到|提升到|在|为|达)?\s*$"
+)
+
+
+def _shared_subjects(clause_before: str) -> list[str]:
+    """The subjects of one value stated for several ("…比例、…比例均达到"), else []."""
+    match = SHARED_VALUE_RE.search(clause_before)
+    if not match:
+        return []
+    subjects = match["subjects"].strip()
+    subjects = YEAR_MARK_RE.sub("", subjects)
+    subjects = re.sub(r"^(全市|全省|基本|力争|争取|逐步|实现|确保|使|并|其中|到|至)+", "", subjects)
+    parts = [part.strip() for part in re.split(r"、|和|及|与", subjects) if part.strip()]
+    if len(parts) < 2 or any(len(part) < 2 for part in parts):
+        return []
+    return parts
 
 
 def find_targets(text: str) -> list[TargetFound]:
@@ -305,18 +327,19 @@ def find_targets(text: str) -> list[TargetFound]:
             unit = f"{unit}/年"
         year = _year_for(text, clause_start, start)
         subject = _subject(clause, start - clause_start, end - clause_start)
-        found.append(
-            TargetFound(
-                subject=subject,
-                value=value,
-                unit=unit,
-                comparator=comparator,
-                year=year,
-                text=clause.strip(),
-                start=start,
-                end=end,
+        for part in _shared_subjects(clause_before) or [subject]:
+            found.append(
+                TargetFound(
+                    subject=part,
+                    value=value,
+                    unit=unit,
+                    comparator=comparator,
+                    year=year,
+                    text=clause.strip(),
+                    start=start,
+                    end=end,
+                )
             )
-        )
     for match in CN_COUNT_RE.finditer(text):
         clause_start, clause_end = _clause_bounds(text, match.start())
         clause_before = text[clause_start : match.start()]

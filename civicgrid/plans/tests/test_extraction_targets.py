@@ -59,3 +59,28 @@ def test_targets_are_linked_to_their_item_and_exclude_unit_brackets() -> None:
     assert target.item_key == document.tasks[0].key
     assert target.span is not None
     assert document.text[target.span.start : target.span.end].startswith("20%")
+
+
+def test_one_value_stated_for_two_subjects_gives_two_targets() -> None:
+    found = find_targets("到2026年,全市养老机构护理型床位占比、医养结合覆盖率均达到65%以上。")
+    assert [(t.subject, t.value, t.unit, t.comparator, t.year) for t in found] == [
+        ("养老机构护理型床位占比", 65, "%", "ge", 2026),
+        ("医养结合覆盖率", 65, "%", "ge", 2026),
+    ]
+
+
+def test_a_single_subject_before_jun_stays_one_target() -> None:
+    found = find_targets("到2026年,各街道社区服务站均达到200平方米以上。")
+    assert [(t.value, t.unit, t.comparator) for t in found] == [(200, "㎡", "ge")]
+
+
+def test_per_million_residents() -> None:
+    found = find_targets("2024年每百万常住人口拥有慈善组织12家以上。")
+    assert [(t.value, t.unit, t.comparator, t.year) for t in found] == [
+        (12, "家/百万人", "ge", 2024)
+    ]
+
+
+def test_average_per_community() -> None:
+    found = find_targets("到2025年底,每个城市社区平均拥有志愿服务队伍不少于8支。")
+    assert [(t.value, t.unit, t.comparator, t.year) for t in found] == [(8, "支/社区", "ge", 2025)]
