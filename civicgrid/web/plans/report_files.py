@@ -16,9 +16,11 @@ Cells that would start a spreadsheet formula are written as text.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
+import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +46,8 @@ LIGHT_FILLS = {"red": "F8D3CF", "yellow": "FCEFC7", "green": "D6F0DC"}
 LIGHT_RGB = {"red": (248, 211, 207), "yellow": (252, 239, 199), "green": (214, 240, 220)}
 PDF_TEXT_LIMIT = 160  # characters of a report's text in a PDF cell (the Excel file has it all)
 _FORMULA_START = re.compile(r"^[=+\-@\t\r]")
+# fontTools reports every subsetting step at INFO; a report export is no reason to log them.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)
@@ -200,6 +204,42 @@ def _system_cjk_font() -> Path | None:
     return next((path for path in SYSTEM_CJK_FONTS if path.exists()), None)
 
 
+@functools.cache
+def _covered() -> frozenset[int]:
+    """The code points the committed font draws."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(FONT_FILE), lazy=True)
+    return frozenset(font.getBestCmap())
+
+
+def _texts(report: MonthlyReport) -> Iterator[str]:
+    yield report.title
+    yield report.subtitle
+    yield report.page_label
+    yield report.yes
+    yield report.breakdown_title
+    yield from report.breakdown_headings
+    for label, value in report.figures:
+        yield f"{label}{value}"
+    for column in report.columns:
+        yield column.heading
+    for row in report.rows:
+        for column in report.columns:
+            yield str(_display(row, column.key, report.yes) or "")
+    for line in report.breakdown:
+        yield line.name
+
+
+def _needs_fallback(report: MonthlyReport) -> bool:
+    """Whether some character of the report is missing from the committed font (a rare
+    character of a name, say): only then is the larger system font loaded."""
+    covered = _covered()
+    return any(
+        ord(char) not in covered and not char.isspace() for text in _texts(report) for char in text
+    )
+
+
 class _ReportPDF(FPDF):
     page_label = "%(page)s"
 
@@ -223,7 +263,7 @@ def monthly_report_pdf(report: MonthlyReport) -> bytes:
     pdf.set_creator("CivicGrid")
     pdf.set_lang("zh-CN")
     pdf.add_font(FONT_FAMILY, fname=str(FONT_FILE))
-    system_font = _system_cjk_font()
+    system_font = _system_cjk_font() if _needs_fallback(report) else None
     if system_font is not None:
         pdf.add_font(
             FALLBACK_FAMILY,

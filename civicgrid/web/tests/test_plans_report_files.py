@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -127,7 +128,7 @@ def _fonts(data: bytes) -> list[dict[str, object]]:
                 {
                     "name": font["BaseFont"].name,
                     "subtype": descendant["Subtype"].name,
-                    "embedded": "FontFile2" in descriptor,
+                    "embedded": any(key in descriptor for key in ("FontFile2", "FontFile3")),
                     "to_unicode": "ToUnicode" in font,
                 }
             )
@@ -139,10 +140,11 @@ def test_pdf_embeds_a_chinese_font_subset_and_its_text_extracts_back() -> None:
     assert data.startswith(b"%PDF-")
     fonts = _fonts(data)
     assert fonts, "the page uses no font"
+    assert len(fonts) == 1  # every character of the report is in the committed font
     for font in fonts:
         assert font["embedded"] is True
         assert font["to_unicode"] is True
-        assert font["subtype"] == "CIDFontType2"
+        assert font["subtype"] == "CIDFontType2"  # TrueType outlines (FontFile2)
         assert re.fullmatch(r"[A-Z]{6}\+\S+", str(font["name"]))  # a subset
     text = "".join(extract_text(io.BytesIO(data)).split())
     assert "2014年12月政策任务督办月报" in text
@@ -172,3 +174,21 @@ def test_long_reports_break_across_pages_and_repeat_the_heading() -> None:
     assert "第79项任务" in text
     assert "第2页" in text
     assert text.count("牵头单位") >= 3  # the heading on every page, and the breakdown's title
+
+
+def test_a_character_outside_the_committed_font_uses_the_system_font(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    """䶮 (U+4DAE, a rare character of a name) is not in GB 2312: with a system CJK font it
+    is drawn by that font (a second embedded font); without one the report is still made."""
+    rows = [_row("(1)", "王䶮负责社区服务中心建设", "green")]
+    assert report_files._needs_fallback(_report(rows))
+    assert not report_files._needs_fallback(_report(ROWS))
+    system = report_files._system_cjk_font()
+    if system is not None:
+        fonts = _fonts(monthly_report_pdf(_report(rows)))
+        assert len(fonts) == 2
+        assert all(font["embedded"] for font in fonts)
+    monkeypatch.setattr(report_files, "SYSTEM_CJK_FONTS", ())
+    data = monthly_report_pdf(_report(rows))
+    assert "社区服务中心建设" in "".join(extract_text(io.BytesIO(data)).split())
