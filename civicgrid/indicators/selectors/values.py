@@ -229,6 +229,37 @@ def equalisation_for(
     return rows, summarise(values, _weights(rows, weighting))
 
 
+def equalisation_overview(
+    user: Any,
+    *,
+    period: str,
+    level: str = "district",
+    weighting: str = "",
+    indicators: Iterable[Indicator] | None = None,
+) -> dict[int, tuple[list[UnitValue], EqualisationSummary]]:
+    """:func:`equalisation_for` of many indicators (all active ones by default) in one query:
+    ``{indicator id: (rows, summary)}`` for the equalisation page's overview."""
+    rows = aggregates_visible_to(user).filter(period=period, level=level, indicator__is_active=True)
+    if indicators is not None:
+        rows = rows.filter(indicator__in=[indicator.pk for indicator in indicators])
+    grouped: dict[int, list[UnitValue]] = defaultdict(list)
+    for indicator_id, code, name, unit_level, value, numerator, denominator in rows.order_by(
+        "indicator_id", "unit_code"
+    ).values_list(
+        "indicator_id", "unit_code", "unit__name", "level", "value", "numerator", "denominator"
+    ):
+        grouped[indicator_id].append(
+            UnitValue(code, name, unit_level, value, numerator, denominator)
+        )
+    return {
+        indicator_id: (
+            units,
+            summarise({u.code: u.value for u in units}, _weights(units, weighting)),
+        )
+        for indicator_id, units in grouped.items()
+    }
+
+
 def equalisation_series(
     user: Any,
     *,

@@ -32,9 +32,10 @@ from django.utils import timezone
 
 from civicgrid.territory.models import AdminLevel, AdminUnit
 
+from ..compute.bulk import convert_array
 from ..compute.errors import ComputeError
 from ..compute.expressions import IndicatorFormula
-from ..compute.periods import MONTHS_PER_PERIOD, Period, PeriodType, convert_series, parse_period
+from ..compute.periods import MONTHS_PER_PERIOD, Period, PeriodType, parse_period
 from ..compute.rollup import UnitTree, rollup_array
 from ..models import (
     APPROVED_STATUSES,
@@ -126,34 +127,43 @@ def _element_matrix(
     shape: tuple[int, int],
 ) -> np.ndarray:
     """One element's values, units × target periods (NaN = none): a period's own value, else
-    built from its sub-periods with the element's aggregation (months first, then quarters)."""
+    built from its sub-periods with the element's aggregation (:func:`compute.bulk.
+    convert_array`; months first, then quarters)."""
     matrix = np.full(shape, np.nan)
-    target_types = {period.period_type for period in col_of}
+    finer_cells: dict[PeriodType, list[tuple[int, Period, float]]] = defaultdict(list)
     for unit, series in series_by_unit.items():
         row = row_of[unit]
-        by_type: dict[PeriodType, dict[Period, float]] = defaultdict(dict)
         for period, value in series.items():
-            by_type[period.period_type][period] = value
             column = col_of.get(period)
             if column is not None:
                 matrix[row, column] = value
-        for target_type in (PeriodType.QUARTERLY, PeriodType.YEARLY):
-            if target_type not in target_types:
+            if period.period_type != PeriodType.YEARLY:
+                finer_cells[period.period_type].append((row, period, value))
+    target_types = {period.period_type for period in col_of}
+    for finer in (PeriodType.MONTHLY, PeriodType.QUARTERLY):
+        cells = finer_cells.get(finer)
+        if not cells:
+            continue
+        periods = sorted({period for _row, period, _value in cells})
+        index = {period: column for column, period in enumerate(periods)}
+        source = np.full((shape[0], len(periods)), np.nan)
+        for row, period, value in cells:
+            source[row, index[period]] = value
+        for coarser in (PeriodType.QUARTERLY, PeriodType.YEARLY):
+            if (
+                coarser not in target_types
+                or MONTHS_PER_PERIOD[coarser] <= MONTHS_PER_PERIOD[finer]
+            ):
                 continue
-            for finer in (PeriodType.MONTHLY, PeriodType.QUARTERLY):
-                if MONTHS_PER_PERIOD[finer] >= MONTHS_PER_PERIOD[target_type]:
+            coarse, values, _reported = convert_array(
+                source, periods, to=coarser, aggregation=aggregation
+            )
+            for position, period in enumerate(coarse):
+                column = col_of.get(period)
+                if column is None:
                     continue
-                if not by_type.get(finer):
-                    continue
-                converted = convert_series(by_type[finer], to=target_type, aggregation=aggregation)
-                for period, item in converted.items():
-                    column = col_of.get(period)
-                    if (
-                        column is not None
-                        and item.value is not None
-                        and np.isnan(matrix[row, column])
-                    ):
-                        matrix[row, column] = item.value
+                fill = np.isnan(matrix[:, column]) & ~np.isnan(values[:, position])
+                matrix[fill, column] = values[fill, position]
     return matrix
 
 

@@ -123,6 +123,11 @@ def test_equalisation_from_aggregates(territory, catalogue: Catalogue, people: P
     )
     assert [row.value for row in rows] == [pytest.approx(80.0), pytest.approx(28.0)]
     assert summary.max_min_ratio.value == pytest.approx(80 / 28)
+    overview = value_selectors.equalisation_overview(people.city, period="2015")
+    # beds per 1,000 elderly has rows (numerator only: no elderly computed) but no values
+    assert set(overview) == {catalogue.occupancy.pk, catalogue.beds_rate.pk}
+    assert overview[catalogue.beds_rate.pk][1].units == 0
+    assert overview[catalogue.occupancy.pk][1].max_min_ratio.value == pytest.approx(80 / 28)
     trend = value_selectors.equalisation_series(people.city, indicator=catalogue.occupancy)
     assert trend is not None
     assert list(trend.periods) == ["2013", "2014", "2015"]
