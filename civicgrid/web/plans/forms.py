@@ -223,6 +223,15 @@ class MilestoneForm(forms.Form):
     due_on = forms.DateField(label=lazy("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
+class DeadlineForm(forms.Form):
+    """调整期限: a new deadline (or none) agreed with the departments, with the reason."""
+
+    deadline = forms.DateField(
+        label=lazy("New deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label=lazy("Reason"), max_length=NOTE_MAX)
+
+
 class QualityScoreForm(forms.Form):
     department = forms.ChoiceField(label=lazy("Department"))
     score = forms.IntegerField(label=lazy("Quality score (0-100)"), min_value=0, max_value=100)

@@ -82,7 +82,7 @@ def _columns() -> tuple[ReportColumn, ...]:
         ReportColumn("lead", _("Lead department"), 22, 2.4),
         ReportColumn("cooperating", _("Cooperating units"), 26, 2.6),
         ReportColumn("deadline", _("Deadline"), 13, 1.5),
-        ReportColumn("status", _("Status"), 10, 1.1),
+        ReportColumn("status", _("Status"), 10, 1.3),
         ReportColumn("percent_done", _("Done"), 8, 0.9),
         ReportColumn("light", _("Light"), 12, 1.3),
         ReportColumn("latest_report", _("Progress"), 48, 5.2),

@@ -43,6 +43,7 @@ from .common import (
     today,
 )
 from .forms import (
+    DeadlineForm,
     MilestoneForm,
     NoteForm,
     ProgressReportForm,
@@ -218,6 +219,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "note_form": NoteForm(),
             "reason_form": ReasonForm(),
             "milestone_form": MilestoneForm(),
+            "deadline_form": DeadlineForm(initial={"deadline": task.deadline}),
             "may_manage": has_role(user, OFFICE_ROLES),
             "quality_form": (
                 QualityScoreForm(departments=[u.department for u in units])
@@ -373,6 +375,30 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
+def deadline_set(request: HttpRequest, pk: int) -> HttpResponse:
+    """调整期限 (the programme office), with the reason in the task's timeline."""
+    user: Any = request.user
+    task = _task(request, pk)
+    form = DeadlineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the new deadline and the reason."))
+        return _back(task)
+    try:
+        services.task_deadline_set(
+            actor=user,
+            task=task,
+            deadline=form.cleaned_data["deadline"],
+            reason=form.cleaned_data["reason"],
+        )
+    except DomainError as error:
+        report_error(request, error)
+    else:
+        messages.success(request, _("The deadline was changed."))
+    return _back(task)
+
+
+@staff_required
+@require_POST
 def milestone_done(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
     user: Any = request.user
     task = _task(request, pk)
@@ -455,6 +481,7 @@ urlpatterns: list[URLPattern] = [
         name="plans_report_step",
     ),
     path("plans/tasks/<int:pk>/milestones/", milestone_add, name="plans_milestone_add"),
+    path("plans/tasks/<int:pk>/deadline/", deadline_set, name="plans_deadline_set"),
     path(
         "plans/tasks/<int:pk>/milestones/<int:milestone_pk>/done/",
         milestone_done,

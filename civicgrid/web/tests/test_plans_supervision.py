@@ -345,3 +345,28 @@ def test_task_list_queries_do_not_grow_with_the_tasks(
     assert Task.objects.count() == 4
     with django_assert_max_num_queries(len(two.captured_queries)):
         client.get(reverse("web:plans_tasks"))
+
+
+def test_office_changes_a_deadline_with_a_reason(
+    office: Any, lead_staff: Any, tasks: dict[str, Task], day: Clock
+) -> None:
+    task = tasks["1"]
+    url = reverse("web:plans_deadline_set", args=[task.pk])
+    assert (
+        signed_in(lead_staff).post(url, {"deadline": "2027-03-31", "reason": "延期"}).status_code
+        == 403
+    )
+    client = signed_in(office)
+    client.post(url, {"deadline": "2027-03-31", "reason": ""})
+    task.refresh_from_db()
+    assert task.deadline == dt.date(2026, 12, 31)  # no reason, no change
+    client.post(url, {"deadline": "2027-03-31", "reason": "用地调整，经协商延期"})
+    task.refresh_from_db()
+    assert task.deadline == dt.date(2027, 3, 31)
+    day.set(dt.date(2027, 1, 4))
+    html = client.get(reverse("web:plans_tasks")).content.decode()
+    assert f'data-task="{task.pk}" data-light="green"' in html
+    assert (
+        "用地调整，经协商延期"
+        in client.get(reverse("web:plans_task", args=[task.pk])).content.decode()
+    )
