@@ -18,6 +18,7 @@ from civicgrid.registry.models import LinkCandidate, ReviewStatus, Source, Sourc
 from civicgrid.registry.tests.test_linkage_services import make_person, make_row
 from civicgrid.web.registry.linkage import register_navigation
 from tests.browser.js_errors import collect_js_errors
+from tests.browser.menu import click_menu_entry
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,7 +56,7 @@ def test_administrator_resolves_an_uncertain_link_in_the_queue(
     errors = collect_js_errors(page)
 
     log_in(page, "city-admin")
-    page.click("a[href='/registry/links/']")
+    click_menu_entry(page, "registry_links")
     expect(page.locator("[data-testid=link-queue] tbody tr")).to_have_count(2)
     text = page.locator("[data-testid=link-queue]").inner_text()
     assert "13800000003" not in text  # phones masked
