@@ -33,10 +33,12 @@ from civicgrid.plans.extraction.tables import (
     HEADER_ROLES,
     KEY_COLUMNS,
     TableRow,
+    find_pipe_tables,
     find_text_tables,
     header_block,
     header_role,
     read_rows,
+    settle_header_roles,
 )
 from civicgrid.plans.extraction.targets import find_targets
 from civicgrid.plans.extraction.traditional import is_traditional, to_simplified
@@ -90,6 +92,25 @@ def _lay_out_text(raw: str, layout: Layout) -> None:
     cleaned = clean_lines(raw)
     layout.warnings.extend(cleaned.warnings)
     lines = cleaned.lines
+    pipe_tables = find_pipe_tables(lines)
+    if pipe_tables:
+        # Bar-separated rows ("cell | cell |") are read as a grid; the text around as text.
+        position = 0
+        for table in pipe_tables:
+            _lay_out_lines(lines[position : table.start], layout)
+            start = len(layout.lines)
+            layout.lines.extend(lines[table.start : table.end])
+            layout.grid_tables.append((start, table.rows, ""))
+            position = table.end
+        _lay_out_lines(lines[position:], layout)
+        layout.warnings.append(
+            f"识别出以竖线分隔的任务表 {len(pipe_tables)} 个 (bar-separated tables found)"
+        )
+        return
+    _lay_out_lines(lines, layout)
+
+
+def _lay_out_lines(lines: list[str], layout: Layout) -> None:
     tables = find_text_tables(lines)
     position = 0
     pieces: list[tuple[str, list[str]]] = []
@@ -465,8 +486,9 @@ def _row_item(
 def _grid_rows(rows: list[list[str]]) -> tuple[list[str], list[list[str]]] | None:
     """A grid's header (column roles) and its data rows; None when no header is found."""
     for position, row in enumerate(rows[:15]):
-        roles = [header_role(cell) or "" for cell in row]
+        roles = [header_role(cell, fuzzy=True) or "" for cell in row]
         if sum(1 for role in roles if role) >= 2 and set(roles) & KEY_COLUMNS:
+            roles = settle_header_roles(row, roles)
             tasks = [index for index, role in enumerate(roles) if role == "task"]
             if len(tasks) >= 2:
                 roles[tasks[0]] = "category"
@@ -521,8 +543,12 @@ def _grid_items(
             last["category"] = table_row.category
         item = _row_item(table_row, lines, starts, table_number, row_number, {}, first_is_lead)
         item.span = Span(starts[line_index], starts[line_index] + len(lines[line_index]))
-        if not item.title and item.body:
-            item.title = split_title(item.body)[0][:60]
+        shared_task = bool(values.get("task")) and values.get("task") == last.get("task")
+        last["task"] = values.get("task", "")
+        if (shared_task or not item.title) and item.body:
+            # A further row under a merged task cell: named by the start of its own points.
+            own = re.sub(r"^\s*[(（]?\d{1,3}[)）.．、]\s*", "", item.body)
+            item.title = split_title(own)[0][:60]
         if not item.lead_units and not values.get("lead"):
             item.flags.append(f"第{row_number}行缺少牵头单位 (row {row_number}: lead unit missing)")
         items.append(item)

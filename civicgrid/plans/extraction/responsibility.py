@@ -272,10 +272,31 @@ def split_units(text: str, offset: int = 0) -> list[UnitName]:
         if not name:
             continue
         name_start = offset + start + lead_space
-        found.append(
-            UnitName(name, name_start, name_start + len(name), is_collective=is_collective(name))
-        )
+        for part_start, part in _unglue(name):
+            begin = name_start + part_start
+            found.append(
+                UnitName(part, begin, begin + len(part), is_collective=is_collective(part))
+            )
     return found
+
+
+# Two names run together where a table cell lost its line break: "市行政审批局市司法局".
+GLUED_RE = re.compile(r"(?:(?<=[局委办厅])|(?<=政府))(?=[市区县省州][\u4e00-\u9fff])")
+
+
+def _unglue(name: str) -> list[tuple[int, str]]:
+    """Split a name at each place where one body's name ends and another's begins."""
+    if not looks_like_unit(name):
+        return [(0, name)]
+    depths = depth_map(name)
+    cuts = [m.start() for m in GLUED_RE.finditer(name) if depths[m.start()] == 0]
+    if not cuts:
+        return [(0, name)]
+    bounds = [0, *cuts, len(name)]
+    parts = [(a, name[a:b]) for a, b in itertools.pairwise(bounds)]
+    if all(len(strip_brackets(part)) >= 3 and looks_like_unit(part) for _, part in parts):
+        return parts
+    return [(0, name)]
 
 
 def _strip_etc(text: str) -> tuple[str, bool]:

@@ -70,6 +70,12 @@ HEADER_ROLES: dict[str, str] = {
     "主办单位": "lead",
     "主责单位": "lead",
     "牵头领导": "ignore",
+    "分管领导": "ignore",
+    "责任领导": "ignore",
+    "责任科室": "lead",
+    "责任处室": "lead",
+    "落实措施": "points",
+    "工作目标任务": "points",
     "配合单位": "coop",
     "配合部门": "coop",
     "协办单位": "coop",
@@ -85,8 +91,157 @@ BASIS_RE = re.compile(
 )
 
 
-def header_role(text: str) -> str | None:
-    return HEADER_ROLES.get(re.sub(r"\s+", "", text))
+# Endings of longer header cells ("西安市落实措施", "陕西省《工作要点》部署任务", "重点工作事项").
+HEADER_ENDINGS: tuple[tuple[str, str], ...] = (
+    ("措施", "points"),
+    ("任务", "task"),
+    ("事项", "task"),
+    ("要点", "points"),
+    ("内容", "points"),
+    ("依据", "basis"),
+    ("时限", "deadline"),
+    ("时间", "deadline"),
+    ("牵头单位", "lead"),
+    ("责任单位", "lead"),
+    ("配合单位", "coop"),
+    ("协办单位", "coop"),
+)
+
+
+def header_role(text: str, *, fuzzy: bool = False) -> str | None:
+    """A header cell's column role; ``fuzzy`` also reads a longer cell by its ending."""
+    words = re.sub(r"\s+", "", text)
+    role = HEADER_ROLES.get(words)
+    if role is not None or not fuzzy:
+        return role
+    bare = re.sub(r"《[^》]*》|\([^)]*\)", "", words)
+    if not bare or len(bare) > 16 or re.search(r"[,，。;；:：\d]", bare):
+        return None
+    role = HEADER_ROLES.get(bare)
+    if role is not None:
+        return role
+    return next((role for ending, role in HEADER_ENDINGS if bare.endswith(ending)), None)
+
+
+def settle_header_roles(cells: list[str], roles: list[str]) -> list[str]:
+    """Beside a 牵头单位 column, a 责任单位 column names the cooperating units."""
+    leads = [index for index, role in enumerate(roles) if role == "lead"]
+    if len(leads) < 2:
+        return roles
+    words = [re.sub(r"\s+", "", cell) for cell in cells]
+    if not any(words[index].startswith(("牵头", "主办", "主责")) for index in leads):
+        return roles
+    settled = list(roles)
+    for index in leads:
+        if not words[index].startswith(("牵头", "主办", "主责")):
+            settled[index] = "coop"
+    return settled
+
+
+# Tables scraped from web pages as text rows: "cell | cell | cell |".
+def pipe_cells(line: str) -> list[str] | None:
+    """The cells of a row written with bars, or None for a line that is no such row."""
+    if line.count("|") < 2:
+        return None
+    cells = [cell.strip() for cell in line.split("|")]
+    if cells and not cells[-1]:
+        cells.pop()
+    if cells and not cells[0] and line.lstrip().startswith("|"):
+        cells.pop(0)
+    return cells
+
+
+def pipe_header_roles(cells: list[str]) -> list[str] | None:
+    roles = [header_role(cell, fuzzy=True) or "" for cell in cells]
+    if sum(1 for role in roles if role) >= 3 and set(roles) & KEY_COLUMNS:
+        return settle_header_roles(cells, roles)
+    return None
+
+
+@dataclass
+class PipeTable:
+    """A table written as rows of cells between bars: its lines and its grid (header first)."""
+
+    start: int
+    end: int
+    rows: list[list[str]]
+
+
+def _cell_fit(text: str, role: str) -> int:
+    """How well a cell's content fits a column (used to place rows with merged cells)."""
+    if not text:
+        return 0
+    if role == "number":
+        return 2 if re.fullmatch(r"[(（]?[\d一二三四五六七八九十]{1,4}[)）.、]?", text) else -1
+    if is_unit_line(text):
+        return 2 if role in {"lead", "coop"} else -1
+    if looks_like_deadline(text):
+        return 2 if role == "deadline" else -1
+    if len(text) >= 15:
+        return 1 if role in {"task", "points", "category", "basis", "remarks"} else -1
+    return 0
+
+
+def _align(cells: list[str], roles: list[str], previous: list[str] | None) -> list[str]:
+    """A row's cells placed under its columns; cells merged from the row above carried down.
+
+    A row of a web table whose left cells span several rows has fewer cells than columns: its
+    cells are placed where their content fits best (ties: against the right edge), and the
+    missing cells on the left are the merged ones, taken from the row above.
+    """
+    width = len(roles)
+    if len(cells) >= width:
+        return cells[:width]
+    best, best_score = 0, None
+    for shift in range(width - len(cells) + 1):
+        score = sum(_cell_fit(cell, roles[shift + i]) for i, cell in enumerate(cells))
+        if best_score is None or score >= best_score:
+            best, best_score = shift, score
+    row = [""] * width
+    row[best : best + len(cells)] = cells
+    if previous is not None:
+        for index in range(best):
+            if roles[index] in {"category", "task", "number", "basis"}:
+                row[index] = previous[index]
+    return row
+
+
+def find_pipe_tables(lines: list[str]) -> list[PipeTable]:
+    """Task tables written as bar-separated rows, from a header row with column words."""
+    tables: list[PipeTable] = []
+    index = 0
+    while index < len(lines):
+        cells = pipe_cells(lines[index])
+        roles = pipe_header_roles(cells) if cells else None
+        if not cells or not roles:
+            index += 1
+            continue
+        width = len(roles)
+        rows = [(cells + [""] * width)[:width]]
+        previous: list[str] | None = None
+        end = index + 1
+        while end < len(lines):
+            cells = pipe_cells(lines[end])
+            if cells is None:
+                break
+            filled = [cell for cell in cells if cell]
+            if pipe_header_roles(cells) or (
+                len(filled) <= 1 and heading_of(cells[0] if cells else "")
+            ):
+                rows.append([""] * width)  # a header repeated, or a section heading
+                end += 1
+                continue
+            row = _align(cells, roles, previous)
+            if "number" in roles:
+                position = roles.index("number")
+                if len(row[position]) > 8:
+                    row[position] = ""  # a group heading written in the 序号 column
+            rows.append(row)
+            previous = row
+            end += 1
+        tables.append(PipeTable(index, end, rows))
+        index = end
+    return tables
 
 
 @dataclass

@@ -140,3 +140,71 @@ def test_a_stray_traditional_character_does_not_switch_the_reading() -> None:
 def test_a_working_group_named_zhuanban_is_a_unit() -> None:
     text = "一、主要目标\n1.工业投资增长10%左右。\n牵头单位:区工信局\n责任单位:区经济运行专班\n"
     assert _tasks(text) == [("1", ["区工信局"], ["区经济运行专班"])]
+
+
+BAR_TABLE = "\n".join(
+    [
+        "某市贯彻落实省《营商环境工作要点》分工方案",
+        "序号 | 省《工作要点》部署任务 | 市落实措施 | 牵头单位 | 责任单位 | 完成时限 | 备注 |",
+        "一、优化审批服务 | ||||||",
+        "(一)推行清单管理。 | 1.编制并公布市、县两级许可事项清单,清单之外不得实施许可。 | "
+        "(1)8月底前公布市级许可事项清单,9月底前公布县级清单。 | 市审批局市司法局 | "
+        "市级有关部门,各县区政府 | 2023年9月底 | |",
+        "(2)清理变相许可,11月底前完成清理并报省里备案。 | 市审批局 | 各县区政府 | 2023年11月底 | |",
+        "(二)压减办理时限。 | 2.推行承诺审批,减少办理环节。 | "
+        "(1)年底前公布承诺审批事项目录。 | 市审批局 | 市级有关部门 | 2023年12月底 | |",
+        "",
+    ]
+)
+
+
+def test_a_table_of_bar_separated_rows_with_merged_cells() -> None:
+    document = extract_text(BAR_TABLE)
+    rows = [
+        (
+            item.number,
+            item.title[:6],
+            [u.name for u in item.lead_units],
+            [u.name for u in item.cooperating_units],
+            item.deadline.date.isoformat() if item.deadline and item.deadline.date else None,
+        )
+        for item in document.tasks
+    ]
+    assert rows == [
+        (
+            "1",
+            "编制并公布市、县",
+            ["市审批局", "市司法局"],
+            ["市级有关部门", "各县区政府"],
+            "2023-09-30",
+        ),
+        ("1", "清理变相许可", ["市审批局"], ["各县区政府"], "2023-11-30"),
+        ("2", "推行承诺审批", ["市审批局"], ["市级有关部门"], "2023-12-31"),
+    ]
+    assert all(item.source == "table" for item in document.tasks)
+    # The section heading row and the header are not tasks.
+    assert len(document.tasks) == 3
+
+
+def test_a_bar_table_row_cut_short_keeps_its_cells_in_their_columns() -> None:
+    text = (
+        "序号 | 重点工作事项 | 工作目标 | 分管领导 | 责任科室 |\n"
+        "1 | 健全社区议事机制 | 每个社区建立议事会。 | 张某 | 基层政权科 |\n"
+        "2 | 推进社会组织培育 | 到2024年底每个城市社区平均拥有社区社会组织不少于8个\n"
+    )
+    document = extract_text(text)
+    assert [(t.number, t.title, [u.name for u in t.lead_units]) for t in document.tasks] == [
+        ("1", "健全社区议事机制", ["基层政权科"]),
+        ("2", "推进社会组织培育", []),
+    ]
+    assert [(t.value, t.unit, t.year) for t in document.targets] == [(8, "个/社区", 2024)]
+
+
+def test_two_names_run_together_in_a_cell_are_two_units() -> None:
+    from civicgrid.plans.extraction.responsibility import split_units
+
+    assert [u.name for u in split_units("市审批局市司法局")] == ["市审批局", "市司法局"]
+    assert [u.name for u in split_units("县发展改革委县财政局")] == ["县发展改革委", "县财政局"]
+    # Not split: one body's name, or a part too short to be a body of its own.
+    assert [u.name for u in split_units("市委政法委(市综治办)")] == ["市委政法委(市综治办)"]
+    assert [u.name for u in split_units("区委区政府")] == ["区委区政府"]
