@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as lazy
 
-from civicgrid.plans.models import DeadlineKind, UnitRole
+from civicgrid.plans.models import Comparator, DeadlineKind, UnitRole
 
 MAX_DOCUMENT_BYTES = 30 * 1024 * 1024
 DOCUMENT_SUFFIXES = (".txt", ".docx", ".pdf", ".xlsx")
@@ -106,6 +106,19 @@ class ItemSplitForm(forms.Form):
         max_length=200,
         help_text=lazy("Copy the first words of the part that becomes a new item."),
     )
+
+
+class TargetForm(forms.Form):
+    """目标值: what is measured, the comparator, the value (or range), unit and year."""
+
+    subject = forms.CharField(label=lazy("Subject"), max_length=300)
+    comparator = forms.ChoiceField(label=lazy("Comparator"), choices=Comparator.choices)
+    value = forms.FloatField(label=lazy("Value"), required=False)
+    low = forms.FloatField(label=lazy("From"), required=False)
+    high = forms.FloatField(label=lazy("To"), required=False)
+    unit = forms.CharField(label=lazy("Unit"), max_length=40, required=False)
+    year = forms.IntegerField(label=lazy("Year"), required=False, min_value=1949, max_value=2100)
+    indicator_code = forms.CharField(label=lazy("Indicator code"), max_length=60, required=False)
 
 
 class UnitResolveForm(forms.Form):

@@ -29,7 +29,14 @@ from civicgrid.plans.models import Resolution, UnitRole
 
 from ..views import staff_required
 from .common import OFFICE_ROLES, OVERVIEW_ROLES, has_role, is_htmx, require_roles
-from .forms import ItemAddForm, ItemForm, ItemSplitForm, UnitAddForm, UnitResolveForm
+from .forms import (
+    ItemAddForm,
+    ItemForm,
+    ItemSplitForm,
+    TargetForm,
+    UnitAddForm,
+    UnitResolveForm,
+)
 from .sourcetext import Mark, segments
 
 EDITABLE_FIELDS = ("number", "title", "body", "is_task", "deadline_text", "deadline_date")
@@ -290,6 +297,78 @@ def unit_form(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
     _editor(request)
     unit = _unit(plan, unit_pk)
     return _form_answer(request, plan, "web/plans/_unit_forms.html", unit.name, row=unit)
+
+
+def _target(plan: Any, target_pk: int) -> Any:
+    target = next((t for t in plan.targets.all() if t.pk == target_pk), None)
+    if target is None:
+        raise Http404
+    return target
+
+
+TARGET_FIELDS = ("subject", "comparator", "value", "low", "high", "unit", "year", "indicator_code")
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def target_edit(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
+    """Correct a target: GET gives the form (opened in place), POST saves it."""
+    plan = _plan(request, pk)
+    _editor(request)
+    target = _target(plan, target_pk)
+    if request.method == "GET":
+        form = TargetForm(initial={name: getattr(target, name) for name in TARGET_FIELDS})
+        return _form_answer(
+            request,
+            plan,
+            "web/plans/_target_form.html",
+            target.subject,
+            target=target,
+            target_form=form,
+        )
+    form = TargetForm(request.POST)
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.items()))
+        label = form.fields[field].label if field in form.fields else ""
+        return _refused(request, plan, DomainError(f"{target.subject} · {label}: {errors[0]}"))
+    try:
+        services.target_update(actor=request.user, target=target, **form.cleaned_data)
+    except DomainError as error:
+        return _refused(request, plan, error)
+    return _panel(request, plan, focus=target.item_id or "")
+
+
+@staff_required
+@require_POST
+def target_remove(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    _editor(request)
+    target = _target(plan, target_pk)
+    try:
+        services.target_remove(actor=request.user, target=target)
+    except DomainError as error:
+        return _refused(request, plan, error)
+    return _panel(request, plan, focus=target.item_id or "")
+
+
+@staff_required
+@require_POST
+def target_add(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """Add a target the extractor missed to an item."""
+    plan = _plan(request, pk)
+    _editor(request)
+    item = _item(plan, item_pk)
+    form = TargetForm(request.POST)
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.items()))
+        label = form.fields[field].label if field in form.fields else ""
+        return _refused(request, plan, DomainError(f"{label}: {errors[0]}"))
+    data = {name: value for name, value in form.cleaned_data.items() if name != "indicator_code"}
+    try:
+        services.target_add(actor=request.user, plan=plan, item=item, **data)
+    except DomainError as error:
+        return _refused(request, plan, error)
+    return _panel(request, plan, focus=item.pk)
 
 
 # --- Item edits --------------------------------------------------------------------------------
@@ -558,6 +637,13 @@ urlpatterns: list[URLPattern] = [
         name="plans_item_form",
     ),
     path("plans/<int:pk>/units/<int:unit_pk>/form/", unit_form, name="plans_unit_form"),
+    path("plans/<int:pk>/targets/<int:target_pk>/edit/", target_edit, name="plans_target_edit"),
+    path(
+        "plans/<int:pk>/targets/<int:target_pk>/remove/",
+        target_remove,
+        name="plans_target_remove",
+    ),
+    path("plans/<int:pk>/items/<int:item_pk>/targets/add/", target_add, name="plans_target_add"),
     path("plans/<int:pk>/items/<int:item_pk>/split/", item_split, name="plans_item_split"),
     path("plans/<int:pk>/items/<int:item_pk>/merge/", item_merge, name="plans_item_merge"),
     path("plans/<int:pk>/items/<int:item_pk>/confirm/", item_confirm, name="plans_item_confirm"),

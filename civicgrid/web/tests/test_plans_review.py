@@ -310,3 +310,50 @@ def test_correction_forms_are_loaded_when_opened(office: Any, territory: Any) ->
         client.get(reverse("web:plans_item_form", args=[plan.pk, first.pk, "other"])).status_code
         == 404
     )
+
+
+def test_targets_are_corrected_added_and_removed(office: Any) -> None:
+    client = signed_in(office)
+    _import(client)
+    plan = _plan()
+    first = _item("1", plan)
+    target = plan.targets.get(item=first)
+    assert (target.comparator, target.value, target.unit) == ("ge", 300.0, "㎡")
+    form = client.get(
+        reverse("web:plans_target_edit", args=[plan.pk, target.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert 'data-testid="target-form"' in form
+    htmx(
+        client,
+        reverse("web:plans_target_edit", args=[plan.pk, target.pk]),
+        {
+            "subject": "社区综合服务中心面积",
+            "comparator": "ge",
+            "value": "300",
+            "unit": "平方米",
+            "year": "2026",
+            "indicator_code": "community-centre-area",
+        },
+    )
+    target.refresh_from_db()
+    assert (target.subject, target.unit, target.year, target.indicator_code) == (
+        "社区综合服务中心面积",
+        "平方米",
+        2026,
+        "community-centre-area",
+    )
+    refused = htmx(
+        client,
+        reverse("web:plans_target_add", args=[plan.pk, first.pk]),
+        {"subject": "覆盖率", "comparator": "range", "low": "90", "unit": "%"},
+    )
+    assert 'data-testid="review-error"' in refused.content.decode()
+    htmx(
+        client,
+        reverse("web:plans_target_add", args=[plan.pk, first.pk]),
+        {"subject": "覆盖率", "comparator": "range", "low": "90", "high": "95", "unit": "%"},
+    )
+    added = plan.targets.get(subject="覆盖率")
+    assert (added.low, added.high, added.item_id) == (90.0, 95.0, first.pk)
+    htmx(client, reverse("web:plans_target_remove", args=[plan.pk, added.pk]))
+    assert not plan.targets.filter(subject="覆盖率").exists()
