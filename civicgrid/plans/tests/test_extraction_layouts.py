@@ -173,7 +173,7 @@ def test_a_table_of_bar_separated_rows_with_merged_cells() -> None:
     assert rows == [
         (
             "1",
-            "编制并公布市、县",
+            "编制并公布市",
             ["市审批局", "市司法局"],
             ["市级有关部门", "各县区政府"],
             "2023-09-30",
