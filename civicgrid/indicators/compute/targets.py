@@ -20,11 +20,15 @@ Status (:func:`assess_target`, with ``today``):
 1. ``no_data`` — no observation at all; or the deadline has passed and nothing was observed on
    or before it.
 2. Deadline passed (today > deadline): judged on the latest observation on or before the
-   deadline — ``met`` when it achieves the target, otherwise ``missed`` (a later success does
-   not turn a missed deadline into met; it shows in ``latest_value``).
+   deadline — ``met`` when it achieves the target; otherwise ``met_late`` when the latest
+   observation (after the deadline) achieves it — the deadline was missed, the target reached
+   since — and ``missed`` when it is still not achieved.
 3. Deadline not passed: ``met`` when the latest observation achieves the target; else
    ``on_track`` when the forecast at the deadline achieves it; else ``at_risk`` (the trend falls
    short, or there are too few observations for a trend).
+
+Progress is that of the latest observation: how far the unit has come by now, also after a
+missed deadline (the value judged at the deadline is kept in ``judged_value``).
 
 Progress (:func:`progress`) is the share of the way from the baseline to the target, direction
 aware, clipped to 0–1: for ``ge``/``le`` ``(value − baseline) / (target − baseline)``; without a
@@ -58,7 +62,8 @@ class TargetStatus(StrEnum):
     MET = "met"  # achieved (by now, or by the deadline once it has passed)
     ON_TRACK = "on_track"  # not yet achieved; the trend reaches it by the deadline
     AT_RISK = "at_risk"  # not yet achieved; the trend falls short or cannot be told
-    MISSED = "missed"  # the deadline passed without achieving it
+    MISSED = "missed"  # the deadline passed without achieving it, and it is still not achieved
+    MET_LATE = "met_late"  # not achieved by the deadline, achieved since
     NO_DATA = "no_data"  # nothing observed (by the deadline) to judge on
 
 
@@ -282,15 +287,20 @@ def assess_target(
                 prediction,
             )
         judged_date, judged_value = by_deadline[-1]
-        achieved = is_achieved(spec, judged_value)
+        if is_achieved(spec, judged_value):
+            status, reason = TargetStatus.MET, "achieved_by_deadline"
+        elif is_achieved(spec, latest_value):
+            status, reason = TargetStatus.MET_LATE, "achieved_after_deadline"
+        else:
+            status, reason = TargetStatus.MISSED, "not_achieved_by_deadline"
         return TargetAssessment(
-            TargetStatus.MET if achieved else TargetStatus.MISSED,
-            "achieved_by_deadline" if achieved else "not_achieved_by_deadline",
+            status,
+            reason,
             latest_value,
             latest_date,
             judged_value,
             judged_date,
-            progress(spec, judged_value),
+            progress(spec, latest_value),
             prediction,
         )
     current = progress(spec, latest_value)

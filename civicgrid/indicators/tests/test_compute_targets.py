@@ -120,12 +120,18 @@ def test_status_missed_or_met_once_the_deadline_has_passed() -> None:
     spec = TargetSpec(30, "ge", END_2015)  # 每千名老人养老床位不少于30张 by 2015
     observations = [("2013", 22.0), ("2014", 26.0), ("2015", 29.0), ("2016", 31.0)]
     result = assess_target(spec, observations, today=dt.date(2017, 1, 10))
-    # Judged on 2015 (the deadline period): 29 < 30 → missed, although 2016 reached 31.
+    # Judged on 2015 (the deadline period): 29 < 30 → the deadline was missed; 2016 reached 31,
+    # so the target is met late, and progress is that of the latest value.
     assert (result.status, result.judged_value, result.latest_value) == (
-        TargetStatus.MISSED,
+        TargetStatus.MET_LATE,
         29.0,
         31.0,
     )
+    assert result.reason == "achieved_after_deadline"
+    assert result.progress == 1.0
+    still = assess_target(spec, observations[:3] + [("2016", 29.5)], today=dt.date(2017, 1, 10))
+    assert (still.status, still.reason) == (TargetStatus.MISSED, "not_achieved_by_deadline")
+    assert still.progress == pytest.approx(29.5 / 30)  # no baseline: value / target
     met = assess_target(spec, [("2014", 26.0), ("2015", 30.5)], today=dt.date(2016, 6, 1))
     assert (met.status, met.reason) == (TargetStatus.MET, "achieved_by_deadline")
 

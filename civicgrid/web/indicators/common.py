@@ -27,9 +27,10 @@ STATUS_LABELS: dict[str, Any] = {
     "on_track": lazy("On track"),
     "at_risk": lazy("At risk"),
     "missed": lazy("Missed"),
+    "met_late": lazy("Met late"),
     "no_data": lazy("No data"),
 }
-STATUS_ORDER = ("missed", "at_risk", "on_track", "met", "no_data")
+STATUS_ORDER = ("missed", "met_late", "at_risk", "on_track", "met", "no_data")
 COMPARATOR_SIGNS = {"ge": "≥", "le": "≤", "eq": "=", "about": "≈", "range": "–"}
 LEVEL_LABELS: dict[str, Any] = {
     "city": lazy("City"),
