@@ -129,7 +129,7 @@ def test_status_missed_or_met_once_the_deadline_has_passed() -> None:
     )
     assert result.reason == "achieved_after_deadline"
     assert result.progress == 1.0
-    still = assess_target(spec, observations[:3] + [("2016", 29.5)], today=dt.date(2017, 1, 10))
+    still = assess_target(spec, [*observations[:3], ("2016", 29.5)], today=dt.date(2017, 1, 10))
     assert (still.status, still.reason) == (TargetStatus.MISSED, "not_achieved_by_deadline")
     assert still.progress == pytest.approx(29.5 / 30)  # no baseline: value / target
     met = assess_target(spec, [("2014", 26.0), ("2015", 30.5)], today=dt.date(2016, 6, 1))
