@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as lazy
+from django.utils.translation import pgettext_lazy
 
 from civicgrid.plans.models import Comparator, DeadlineKind, UnitRole
 
@@ -113,10 +114,12 @@ class TargetForm(forms.Form):
 
     subject = forms.CharField(label=lazy("Subject"), max_length=300)
     comparator = forms.ChoiceField(label=lazy("Comparator"), choices=Comparator.choices)
-    value = forms.FloatField(label=lazy("Value"), required=False)
-    low = forms.FloatField(label=lazy("From"), required=False)
-    high = forms.FloatField(label=lazy("To"), required=False)
-    unit = forms.CharField(label=lazy("Unit"), max_length=40, required=False)
+    value = forms.FloatField(label=pgettext_lazy("plans target", "Value"), required=False)
+    low = forms.FloatField(label=pgettext_lazy("plans target", "From"), required=False)
+    high = forms.FloatField(label=pgettext_lazy("plans target", "To"), required=False)
+    unit = forms.CharField(
+        label=pgettext_lazy("plans target", "Unit"), max_length=40, required=False
+    )
     year = forms.IntegerField(label=lazy("Year"), required=False, min_value=1949, max_value=2100)
     indicator_code = forms.CharField(label=lazy("Indicator code"), max_length=60, required=False)
 
@@ -187,7 +190,7 @@ class ProgressReportForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "month"}),
     )
     text = forms.CharField(
-        label=lazy("Progress"),
+        label=pgettext_lazy("plans", "Progress"),
         max_length=REPORT_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
@@ -260,7 +263,9 @@ class QualityScoreForm(forms.Form):
 class WeightsForm(forms.Form):
     """考核权重 (percent, adding up to 100)."""
 
-    weight_on_time = forms.IntegerField(label=lazy("On-time rate"), min_value=0, max_value=100)
+    weight_on_time = forms.IntegerField(
+        label=pgettext_lazy("plans", "On-time rate"), min_value=0, max_value=100
+    )
     weight_completion = forms.IntegerField(label=lazy("Completion"), min_value=0, max_value=100)
     weight_quality = forms.IntegerField(label=lazy("Quality score"), min_value=0, max_value=100)
 

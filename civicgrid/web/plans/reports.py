@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.urls import URLPattern, path
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from civicgrid.core.audit import audit_record
@@ -79,13 +80,13 @@ def _columns() -> tuple[ReportColumn, ...]:
     return (
         ReportColumn("number", _("No."), 8, 1.0),
         ReportColumn("title", _("Task"), 42, 5.0),
-        ReportColumn("lead", _("Lead department"), 22, 2.4),
+        ReportColumn("lead", pgettext("plans", "Lead department"), 22, 2.4),
         ReportColumn("cooperating", _("Cooperating units"), 26, 2.6),
         ReportColumn("deadline", _("Deadline"), 13, 1.5),
         ReportColumn("status", _("Status"), 10, 1.3),
         ReportColumn("percent_done", _("Done"), 8, 0.9),
         ReportColumn("light", _("Light"), 12, 1.3),
-        ReportColumn("latest_report", _("Progress"), 48, 5.2),
+        ReportColumn("latest_report", pgettext("plans", "Progress"), 48, 5.2),
         ReportColumn("problems", _("Problems"), 30, 2.8),
     )
 

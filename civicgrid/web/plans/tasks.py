@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from civicgrid.accounts.selectors import departments_visible_to, units_visible_to
@@ -62,7 +63,9 @@ def _int(value: str | None) -> int | None:
 def districts_of(user: Any) -> list[tuple[str, str]]:
     """The districts a person may filter by (and "city" for the city departments' tasks)."""
     units = units_visible_to(user).filter(level=AdminLevel.DISTRICT).order_by("code")
-    return [("city", _("City departments"))] + [(unit.code, unit.name) for unit in units]
+    return [("city", pgettext("plans", "City departments"))] + [
+        (unit.code, unit.name) for unit in units
+    ]
 
 
 def _filters(request: HttpRequest) -> dict[str, Any]:
