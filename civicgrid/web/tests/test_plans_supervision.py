@@ -322,16 +322,29 @@ def test_task_list_filters_by_district_and_words(office: Any, tasks: dict[str, T
     assert f'data-task="{tasks["1"].pk}"' not in found
 
 
-def test_task_list_queries_do_not_grow_with_the_tasks(
-    office: Any, tasks: dict[str, Task], django_assert_max_num_queries: Any
+@pytest.mark.parametrize(
+    ("url_name", "query"),
+    [
+        ("web:plans_tasks", {}),
+        ("web:plans_board", {"by": "department"}),
+        ("web:plans_board", {"by": "district"}),
+        ("web:plans_monthly", {"month": "2026-12"}),
+    ],
+)
+def test_lists_queries_do_not_grow_with_the_tasks(
+    office: Any,
+    tasks: dict[str, Task],
+    django_assert_max_num_queries: Any,
+    url_name: str,
+    query: dict[str, str],
 ) -> None:
-    """The same number of queries for 2 tasks as for 2 published plans' 4 tasks."""
+    """As many queries for one published plan's 2 tasks as for two plans' 4 tasks."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     client = signed_in(office)
     with CaptureQueriesContext(connection) as two:
-        client.get(reverse("web:plans_tasks"))
+        client.get(reverse(url_name), query)
     changed = SAMPLE_TEXT.replace("珠社改〔2026〕1号", "珠社改〔2026〕2号")
     result = services.document_import(
         actor=office, content=changed.encode("utf-8"), filename="second.txt", title="第二个方案"
@@ -344,7 +357,7 @@ def test_task_list_queries_do_not_grow_with_the_tasks(
     services.plan_publish(actor=office, plan=result.plan)
     assert Task.objects.count() == 4
     with django_assert_max_num_queries(len(two.captured_queries)):
-        client.get(reverse("web:plans_tasks"))
+        client.get(reverse(url_name), query)
 
 
 def test_office_changes_a_deadline_with_a_reason(
