@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from civicgrid.plans.extraction.deadlines import looks_like_deadline
+from civicgrid.plans.extraction.deadlines import looks_like_deadline, parse_deadline
 from civicgrid.plans.extraction.responsibility import (
     CONTACT_RE,
     ETC_RE,
@@ -455,6 +455,14 @@ def read_rows(lines: list[str], start: int, end: int, columns: list[str]) -> lis
     return rows
 
 
+def _is_unspecified_limit(text: str) -> bool:
+    """A time limit that names no date ("根据市相关工作部署"): may repeat a 根据… basis."""
+    if not looks_like_deadline(text):
+        return False
+    deadline = parse_deadline(text)
+    return deadline is not None and deadline.kind != "date"
+
+
 def _classify(
     text: str,
     row: TableRow,
@@ -490,10 +498,17 @@ def _classify(
             and not row.basis
             and at_or_after("basis")
             and is_basis_line(text)
-            and looks_like_deadline(following)
+            and _is_unspecified_limit(following)
         ):
             return "basis"  # "根据市相关工作部署" twice: the basis, then the time limit
         return "deadline"
+    if (
+        looks_like_deadline(text)
+        and row.deadline
+        and position == rank.get("deadline")
+        and not (row.lead_own or row.coop)
+    ):
+        return "deadline"  # a time limit cell of two lines ("根据…部署" / "2015年底前完成")
     if is_basis_line(text) and at_or_after("basis") and not is_prose and not row.deadline:
         return "basis"
     if is_prose and past_points:

@@ -208,3 +208,39 @@ def test_two_names_run_together_in_a_cell_are_two_units() -> None:
     # Not split: one body's name, or a part too short to be a body of its own.
     assert [u.name for u in split_units("市委政法委(市综治办)")] == ["市委政法委(市综治办)"]
     assert [u.name for u in split_units("区委区政府")] == ["区委区政府"]
+
+
+TEXT_TABLE_HEAD = "改革任务分工表\n工作任务\n工作要点\n依据\n完成时间\n牵头单位\n配合单位\n"
+
+
+def _rows(text: str) -> list[tuple[str, list[str], str, str | None]]:
+    return [
+        (
+            item.number,
+            item.basis,
+            item.deadline.text if item.deadline else "",
+            item.deadline.date.isoformat() if item.deadline and item.deadline.date else None,
+        )
+        for item in extract_text(text).tasks
+    ]
+
+
+def test_a_row_without_basis_whose_time_limit_follows_the_deployment_keeps_it_as_limit() -> None:
+    text = TEXT_TABLE_HEAD + (
+        "1.规范村务公开\n推行村务公开目录,统一公开时间和形式。\n"
+        "根据省统一部署\n2016年6月底前完成\n县民政局\n各乡镇\n"
+        "2.推进社区协商\n制定社区协商议事规则。\n"
+        "县委办〔2015〕8号\n根据省统一部署\n县民政局\n"
+    )
+    assert _rows(text) == [
+        ("1", [], "根据省统一部署 2016年6月底前完成", "2016-06-30"),
+        ("2", ["县委办〔2015〕8号"], "根据省统一部署", None),
+    ]
+
+
+def test_deployment_written_twice_is_basis_then_time_limit() -> None:
+    text = TEXT_TABLE_HEAD + (
+        "1.完善网格服务\n推进网格化服务管理全覆盖。\n"
+        "根据省统一部署\n根据省统一部署\n县委政法委\n各乡镇\n"
+    )
+    assert _rows(text) == [("1", ["根据省统一部署"], "根据省统一部署", None)]
