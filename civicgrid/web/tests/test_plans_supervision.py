@@ -383,3 +383,46 @@ def test_office_changes_a_deadline_with_a_reason(
         "用地调整，经协商延期"
         in client.get(reverse("web:plans_task", args=[task.pk])).content.decode()
     )
+
+
+@pytest.mark.parametrize(
+    ("role", "tasks_page", "monthly_page"),
+    [
+        ("citizen", 403, 403),
+        ("dispatcher", 403, 403),
+        ("department_staff", 200, 403),
+        ("leader", 200, 200),
+        ("supervisor", 200, 200),
+    ],
+)
+def test_who_opens_the_supervision_pages(
+    tasks: dict[str, Task],
+    make_user: Any,
+    territory: Any,
+    role: str,
+    tasks_page: int,
+    monthly_page: int,
+) -> None:
+    user = make_user(
+        role,
+        scope_unit=territory.city if role != "department_staff" else None,
+        department=territory.civil_affairs if role == "department_staff" else None,
+    )
+    client = signed_in(user)
+    assert client.get(reverse("web:plans_tasks")).status_code == tasks_page
+    assert client.get(reverse("web:plans_monthly")).status_code == monthly_page
+    assert client.get(reverse("web:plans_board")).status_code == monthly_page
+    # Nobody but the programme office urges through the page's form for a leader.
+    if role == "leader":
+        response = client.post(reverse("web:plans_task_step", args=[tasks["1"].pk, "urge"]))
+        assert response.status_code == 403
+        assert Task.objects.get(pk=tasks["1"].pk).urge_count == 0
+
+
+def test_anonymous_is_sent_to_the_login_page(tasks: dict[str, Task]) -> None:
+    from django.test import Client
+
+    for url in (reverse("web:plans_tasks"), reverse("web:plans_task", args=[tasks["1"].pk])):
+        response = Client().get(url)
+        assert response.status_code == 302
+        assert "/login/" in response["Location"]
