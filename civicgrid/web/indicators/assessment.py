@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 from openpyxl import Workbook
 
@@ -103,12 +104,21 @@ def assessment_export(request: HttpRequest, code: str) -> HttpResponse:
     sheet.title = _("Ranking")
     sheet.append([scheme.name, scheme.year, scheme.get_status_display()])
     titles = [item.title for item in results[0].items] if results else []
-    header = [_("Rank"), _("Unit code"), _("Unit"), _("Total")]
+    header = [_("Rank"), _("Unit code"), pgettext("admin unit", "Unit"), _("Total")]
     for title in titles:
         header += [f"{title} ({_('value')})", f"{title} ({_('points')})"]
     sheet.append(header)
     traces = workbook.create_sheet(_("Traces"))
-    traces.append([_("Unit"), _("Item"), _("Weight"), _("Value"), _("Points"), _("Trace")])
+    traces.append(
+        [
+            pgettext("admin unit", "Unit"),
+            _("Item"),
+            _("Weight"),
+            _("Value"),
+            _("Points"),
+            _("Trace"),
+        ]
+    )
     for row in results:
         line: list[Any] = [row.rank, row.subject_code, row.subject_name, row.total]
         for item in row.items:

@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as lazy
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 
@@ -164,7 +165,7 @@ def equalisation_export(request: HttpRequest, file_format: str) -> HttpResponse:
         _("Indicator"),
         _("Period"),
         _("Level"),
-        _("Units"),
+        pgettext("admin unit", "Units"),
         _("Mean"),
         _("Max/min ratio"),
         _("Coefficient of variation"),

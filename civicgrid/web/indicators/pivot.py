@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as lazy
+from django.utils.translation import pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 
@@ -32,7 +33,7 @@ MAX_INDICATORS = 200
 
 
 class PivotForm(forms.Form):
-    unit = forms.CharField(label=lazy("Unit"), required=False, max_length=20)
+    unit = forms.CharField(label=pgettext_lazy("admin unit", "Unit"), required=False, max_length=20)
     indicator = forms.MultipleChoiceField(label=lazy("Indicators"), required=False)
     first = forms.ChoiceField(label=lazy("From"), required=False)
     last = forms.ChoiceField(label=lazy("To"), required=False)
@@ -177,7 +178,7 @@ def pivot_export(request: HttpRequest, file_format: str) -> HttpResponse:
         _("Indicator code"),
         _("Indicator"),
         _("Unit code"),
-        _("Unit"),
+        pgettext("admin unit", "Unit"),
         _("Period"),
         _("Numerator"),
         _("Denominator"),
