@@ -178,6 +178,7 @@ def _context(request: HttpRequest, plan: Any, **extra: Any) -> dict[str, Any]:
     review = selectors.plan_review_data(user, plan)
     if review is None:
         raise Http404
+    plan = review.plan  # as it is now, after the change just made
     items = list(review.items)
     targets = list(review.targets)
     diff = review.diff or {}
