@@ -337,5 +337,5 @@ def test_import_command_reads_a_real_document(people: Any, departments: Any, cap
         item__plan=plan, role="lead", department=departments["civil"]
     )
     assert led_by_civil.exists()
-    with pytest.raises(CommandError, match="version 1"):
+    with pytest.raises(CommandError, match="第 1 版"):
         call_command("plans", "import", str(path), "--user", "office")
