@@ -171,6 +171,24 @@ def reports_visible_to(user: Any, task: Task) -> QuerySet[ProgressReport]:
     return reports.filter(own | ~Q(status=ReportStatus.DRAFT))
 
 
+def reports_waiting_for(user: Any) -> QuerySet[ProgressReport]:
+    """报告待审: the submitted reports waiting for ``user``, oldest first — for the programme
+    office the lead departments' reports, for a lead department's staff the cooperating
+    units' reports on its tasks (to consolidate or return); nothing for anyone else."""
+    reports = ProgressReport.objects.filter(
+        status=ReportStatus.SUBMITTED, task__plan__status=PlanStatus.PUBLISHED
+    ).select_related("task", "task__plan", "department")
+    if not _active(user):
+        return reports.none()
+    if _is_office(user):
+        return reports.filter(is_lead_report=True).order_by("submitted_at", "pk")
+    if user.role == Role.DEPARTMENT_STAFF and user.department_id:
+        return reports.filter(
+            is_lead_report=False, task__lead_department_id=user.department_id
+        ).order_by("submitted_at", "pk")
+    return reports.none()
+
+
 @dataclass(frozen=True)
 class TaskPermissions:
     """What ``user`` may do on a task (for showing buttons; the services decide again)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern
 
-from . import assessment, documents, reports, review, tasks
+from . import assessment, documents, reports, review, tasks, waiting
 
 urlpatterns: list[URLPattern] = [
     *documents.urlpatterns,
@@ -12,4 +12,5 @@ urlpatterns: list[URLPattern] = [
     *tasks.urlpatterns,
     *reports.urlpatterns,
     *assessment.urlpatterns,
+    *waiting.urlpatterns,
 ]
