@@ -6,6 +6,8 @@ builds a queryset.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -13,6 +15,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as lazy
+from openpyxl import Workbook
 
 from civicgrid.accounts.selectors import root_units_visible_to, scope_of
 from civicgrid.indicators.selectors import values as value_selectors
@@ -94,3 +97,34 @@ def number(value: float | None, decimals: int = 2) -> str:
         return f"{value:,.0f}"
     text = f"{value:.{decimals}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def table_download(
+    name: str, sheet_title: str, headings: list[Any], lines: list[list[Any]], file_format: str
+) -> HttpResponse:
+    """A table as a CSV file (UTF-8 with BOM, for Excel) or an Excel workbook to download."""
+    if file_format == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(headings)
+        writer.writerows(lines)
+        response = HttpResponse(
+            "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = sheet_title
+    sheet.append(headings)
+    for line in lines:
+        sheet.append(line)
+    output = io.BytesIO()
+    workbook.save(output)
+    response = HttpResponse(
+        output.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response

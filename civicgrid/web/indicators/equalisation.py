@@ -7,8 +7,6 @@ for every indicator. Weighted by the denominator (population) on request. Export
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,13 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as lazy
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
-from openpyxl import Workbook
 
 from civicgrid.core.audit import audit_record
 from civicgrid.indicators.selectors import definitions as definition_selectors
 from civicgrid.indicators.selectors import values as value_selectors
 
-from .common import LEVEL_LABELS, indicators_view, number, periods_for
+from .common import LEVEL_LABELS, indicators_view, number, periods_for, table_download
 
 LEVELS = ("district", "street")
 METRICS = ("max_min_ratio", "coefficient_of_variation", "theil")
@@ -203,28 +200,4 @@ def equalisation_export(request: HttpRequest, file_format: str) -> HttpResponse:
         details={"format": file_format, "level": data["level"], "weighted": data["weighted"]},
     )
     name = f"equalisation-{data['level']}"
-    if file_format == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(headings)
-        writer.writerows(lines)
-        response = HttpResponse(
-            "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = _("Equalisation")
-    sheet.append(headings)
-    for line in lines:
-        sheet.append(line)
-    output = io.BytesIO()
-    workbook.save(output)
-    response = HttpResponse(
-        output.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+    return table_download(name, _("Equalisation"), headings, lines, file_format)

@@ -7,8 +7,6 @@ table in a spreadsheet starts from; every export is written to the audit trail.
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django import forms
@@ -19,14 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as lazy
 from django.utils.translation import pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET
-from openpyxl import Workbook
 
 from civicgrid.accounts.selectors import unit_visible_to
 from civicgrid.core.audit import audit_record
 from civicgrid.indicators.selectors import definitions as definition_selectors
 from civicgrid.indicators.selectors import values as value_selectors
 
-from .common import home_unit_code, indicators_view, number, periods_for
+from .common import home_unit_code, indicators_view, number, periods_for, table_download
 
 CHILD_LEVEL = {"city": "district", "district": "street", "street": "community"}
 MAX_INDICATORS = 200
@@ -198,28 +195,4 @@ def pivot_export(request: HttpRequest, file_format: str) -> HttpResponse:
         },
     )
     name = f"indicators-{data['unit'].code}"
-    if file_format == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(headings)
-        writer.writerows(lines)
-        response = HttpResponse(
-            "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = _("Indicators")
-    sheet.append(headings)
-    for line in lines:
-        sheet.append(line)
-    output = io.BytesIO()
-    workbook.save(output)
-    response = HttpResponse(
-        output.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+    return table_download(name, _("Indicators"), headings, lines, file_format)
