@@ -637,6 +637,83 @@ class Target(BaseModel):
 
 
 # ---------------------------------------------------------------------------------------------
+# Equalisation groups (docs/adr/0008-indicator-groups.md)
+# ---------------------------------------------------------------------------------------------
+
+
+class UnitGroupKind(models.TextChoices):
+    # Groups of one kind are compared with each other (their gap, the Theil decomposition); a
+    # kind with a single group is compared with the rest of the city.
+    URBAN_RURAL = "urban_rural", _("urban / rural")  # 城乡: 城市地区 vs 农村地区
+    REGION = "region", _("region")  # 片区: e.g. 西部地区 (斗门区、金湾区)
+    FUNCTIONAL_ZONE = "functional_zone", _("functional zone")  # 功能区: e.g. 横琴新区
+
+
+class UnitGroup(BaseModel):
+    """单元分组: a named set of admin units (the union of their subtrees) that indicators are
+    also computed for — numerators and denominators summed over the units, then divided."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=20, choices=UnitGroupKind.choices)
+    units = models.ManyToManyField(
+        AdminUnit, verbose_name=_("admin units"), related_name="indicator_groups"
+    )
+    description = models.TextField(_("description"), blank=True)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("unit group")
+        verbose_name_plural = _("unit groups")
+        ordering = ["kind", "sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PopulationComparison(BaseModel):
+    """户籍人口与流动人口对比: the same indicator computed for registered residents and for the
+    floating population (two indicators over data elements reported per population group), so
+    that the gap between them can be followed per year and unit."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    indicator = models.ForeignKey(
+        Indicator,
+        verbose_name=_("indicator (all residents)"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="population_comparisons",
+    )
+    registered = models.ForeignKey(
+        Indicator,
+        verbose_name=_("indicator for registered residents"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    floating = models.ForeignKey(
+        Indicator,
+        verbose_name=_("indicator for the floating population"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    source_document = models.CharField(_("source document"), max_length=200, blank=True)
+    source_passage = models.TextField(_("source passage"), blank=True)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("population comparison")
+        verbose_name_plural = _("population comparisons")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# ---------------------------------------------------------------------------------------------
 # Assessment
 # ---------------------------------------------------------------------------------------------
 
