@@ -27,10 +27,13 @@ from civicgrid.indicators.models import (
     DataSet,
     DataSubmission,
     Indicator,
+    PopulationComparison,
     Target,
+    UnitGroup,
 )
 from civicgrid.indicators.services import aggregates as aggregate_services
 from civicgrid.indicators.services import definitions
+from civicgrid.indicators.services import groups as group_services
 from civicgrid.indicators.services import imports as import_services
 from civicgrid.territory.models import AdminUnit
 
@@ -274,6 +277,181 @@ def _ensure_assessment(summary: IndicatorDemoSummary) -> None:
     summary.add(f"assessment: {len(scores)} districts scored")
 
 
+# Unit groups for the equalisation page. The demo values exist per district only, so the groups
+# are made of districts. In the division list 香洲区 is mostly streets (街道: 9 of its street-level
+# units, with 6 towns), 斗门区 is 5 towns and 1 street and 金湾区 towns only (plus two industrial
+# zones): urban = 香洲区, rural = 斗门区 + 金湾区. The 2012 equalisation plan calls the same two
+# districts the 西部地区 (western area: 西部地区公交, 西部地区职业健康检查机构, 西部地区农场职工
+# 危房改造), a region of its own. 横琴新区 is a functional zone; in the division list it is the town
+# 横琴镇 (440402104) under 香洲区 (the demo has no values at that level: the page says so). With
+# street-level data urban / rural would better be 街道 vs 镇 (docs/adr/0008-indicator-groups.md).
+UNIT_GROUPS = (
+    ("URBAN", "城市地区(香洲区)", "urban_rural", ("440402",), "珠海东部城区。"),
+    ("RURAL", "农村地区(斗门区、金湾区)", "urban_rural", ("440403", "440404"), "以镇为主。"),
+    ("WEST", "西部地区", "region", ("440403", "440404"), "均等化方案所称西部地区:斗门区、金湾区。"),
+    ("HENGQIN", "横琴新区", "functional_zone", ("440402104",), "区划名录中为香洲区横琴镇。"),
+)
+EQUALISATION_DOCUMENT = "zhuhai-2012-public-service-equalization-plan.txt"
+# Registered residents vs the floating population (户籍 / 流动人口): the three services the 2012
+# equalisation plan promises migrants on the same terms, each measured for both groups from data
+# elements reported per group (values in indicator_population_values.csv, invented).
+POPULATION_ELEMENTS = (
+    ("PUPILS_REG", "户籍义务教育阶段在校生数", "人", "zh-education"),
+    ("PUPILS_REG_PUBLIC", "户籍义务教育阶段公办学校在校生数", "人", "zh-education"),
+    ("PUPILS_FLT", "随迁子女义务教育阶段在校生数", "人", "zh-education"),
+    ("PUPILS_FLT_PUBLIC", "随迁子女义务教育阶段公办学校在校生数", "人", "zh-education"),
+    ("EMPLOYED_REG", "户籍从业人员数", "人", "zh-human-resources"),
+    ("PENSION_REG", "户籍从业人员参加职工基本养老保险人数", "人", "zh-human-resources"),
+    ("EMPLOYED_FLT", "异地务工人员数", "人", "zh-human-resources"),
+    ("PENSION_FLT", "异地务工人员参加职工基本养老保险人数", "人", "zh-human-resources"),
+    ("CHILDREN_REG", "户籍适龄儿童数", "人", "zh-health"),
+    ("VACCINATED_REG", "户籍适龄儿童免疫规划疫苗全程接种数", "人", "zh-health"),
+    ("CHILDREN_FLT", "流动人口适龄儿童数", "人", "zh-health"),
+    ("VACCINATED_FLT", "流动人口适龄儿童免疫规划疫苗全程接种数", "人", "zh-health"),
+)
+# code, name, (registered name, numerator, denominator), (floating ...), overall name, passage
+POPULATION_COMPARISONS = (
+    (
+        "PUBLIC_SCHOOL",
+        "义务教育阶段公办学校就读比例:户籍学生与随迁子女",
+        ("户籍学生入读公办学校比例", "PUPILS_REG_PUBLIC", "PUPILS_REG"),
+        ("随迁子女入读公办学校比例", "PUPILS_FLT_PUBLIC", "PUPILS_FLT"),
+        "义务教育阶段学生入读公办学校比例",
+        "逐步取消对流动人口在子女入学、户口和社会保障等方面的差别待遇",
+    ),
+    (
+        "PENSION_COVERAGE",
+        "职工基本养老保险参保率:户籍从业人员与异地务工人员",
+        ("户籍从业人员养老保险参保率", "PENSION_REG", "EMPLOYED_REG"),
+        ("异地务工人员养老保险参保率", "PENSION_FLT", "EMPLOYED_FLT"),
+        "从业人员职工基本养老保险参保率",
+        "确保异地务工人员无差别地参加本市职工基本养老保险、基本医疗保险、失业保险、工伤保险、"
+        "生育保险,享受同等待遇",
+    ),
+    (
+        "IMMUNISATION",
+        "适龄儿童免疫规划疫苗接种率:户籍儿童与流动人口子女",
+        ("户籍适龄儿童免疫规划疫苗接种率", "VACCINATED_REG", "CHILDREN_REG"),
+        ("流动人口适龄儿童免疫规划疫苗接种率", "VACCINATED_FLT", "CHILDREN_FLT"),
+        "适龄儿童免疫规划疫苗接种率",
+        "确保流动人口子女享受同等计划免疫服务",
+    ),
+)
+POPULATION_DATA_SET = "DEMO-POPULATION"
+
+
+def _ensure_unit_groups(summary: IndicatorDemoSummary) -> None:
+    existing = set(UnitGroup.objects.values_list("code", flat=True))
+    present = set(AdminUnit.objects.values_list("code", flat=True))
+    created = 0
+    for order, (code, name, kind, units, description) in enumerate(UNIT_GROUPS):
+        if code in existing or not set(units) <= present:
+            continue
+        group_services.unit_group_create(
+            actor=None,
+            code=code,
+            name=name,
+            kind=kind,
+            unit_codes=units,
+            description=description,
+            sort_order=order,
+        )
+        created += 1
+    summary.add(f"unit groups: {created} created")
+
+
+def _ensure_population_comparisons(summary: IndicatorDemoSummary) -> None:
+    """Elements per population group, their data set and values, the indicator pairs."""
+    have = set(DataElement.objects.values_list("code", flat=True))
+    for code, name, unit, department in POPULATION_ELEMENTS:
+        if code not in have:
+            definitions.element_create(
+                actor=None,
+                code=code,
+                name=name,
+                aggregation="last",
+                unit_label=unit,
+                is_integer=True,
+                description=f"reported by {department} (demo, per population group)",
+            )
+    data_set = DataSet.objects.filter(code=POPULATION_DATA_SET).first()
+    if data_set is None:
+        data_set = definitions.data_set_create(
+            actor=None,
+            code=POPULATION_DATA_SET,
+            name="户籍与流动人口公共服务年度数据(演示)",
+            period_type="yearly",
+            element_codes=[row[0] for row in POPULATION_ELEMENTS],
+            unit_codes=DISTRICTS,
+            due_days=60,
+            first_period=FIRST_YEAR,
+        )
+    indicators = {indicator.code: indicator for indicator in Indicator.objects.all()}
+    source = DOCUMENT_TITLES[EQUALISATION_DOCUMENT]
+    theme = THEMES[EQUALISATION_DOCUMENT]
+
+    def indicator(code: str, name: str, numerator: str, denominator: str, order: int) -> Indicator:
+        if code not in indicators:
+            indicators[code] = definitions.indicator_create(
+                actor=None,
+                code=code,
+                name=name,
+                kind="percentage",
+                numerator=numerator,
+                denominator=denominator,
+                unit_label="%",
+                theme=theme,
+                source_document=source,
+                decimals=1,
+                sort_order=order,
+            )
+        return indicators[code]
+
+    existing = set(PopulationComparison.objects.values_list("code", flat=True))
+    created = 0
+    for order, (code, name, registered, floating, overall, passage) in enumerate(
+        POPULATION_COMPARISONS, start=1
+    ):
+        base = 900 + 3 * order
+        reg = indicator(
+            f"{code}_REG", registered[0], f"#{{{registered[1]}}}", f"#{{{registered[2]}}}", base
+        )
+        flt = indicator(
+            f"{code}_FLT", floating[0], f"#{{{floating[1]}}}", f"#{{{floating[2]}}}", base + 1
+        )
+        total = indicator(
+            f"{code}_ALL",
+            overall,
+            f"#{{{registered[1]}}} + #{{{floating[1]}}}",
+            f"#{{{registered[2]}}} + #{{{floating[2]}}}",
+            base + 2,
+        )
+        if code in existing:
+            continue
+        group_services.population_comparison_create(
+            actor=None,
+            code=code,
+            name=name,
+            indicator=total,
+            registered=reg,
+            floating=flt,
+            source_document=source,
+            source_passage=passage,
+            sort_order=order,
+        )
+        created += 1
+    summary.add(f"population comparisons: {created} created")
+    if DataSubmission.objects.filter(data_set=data_set).exists():
+        return
+    result = import_services.data_values_import(
+        actor=None,
+        rows=_rows("indicator_population_values.csv"),
+        data_set=data_set,
+        as_approved=True,
+    )
+    summary.add(f"population values: {result.values} imported as approved")
+
+
 def load() -> IndicatorDemoSummary:
     """Create the demo catalogue, values, targets and assessment (idempotent)."""
     summary = IndicatorDemoSummary()
@@ -286,6 +464,8 @@ def load() -> IndicatorDemoSummary:
     data_set = _ensure_data_set()
     _import_values(summary, data_set)
     _ensure_targets(summary, plans)
+    _ensure_unit_groups(summary)
+    _ensure_population_comparisons(summary)
     result = aggregate_services.aggregates_refresh(reason="demo indicators")
     summary.add(f"aggregates: {result.rows} rows for {result.indicators} indicators")
     _ensure_assessment(summary)

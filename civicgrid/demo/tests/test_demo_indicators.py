@@ -15,8 +15,10 @@ from civicgrid.indicators.models import (
     DataValue,
     Indicator,
     IndicatorAggregate,
+    PopulationComparison,
     SubmissionStatus,
     Target,
+    UnitGroup,
 )
 from civicgrid.territory.models import AdminLevel, AdminUnit
 
@@ -37,12 +39,16 @@ def _catalogue() -> list[dict[str, str]]:
 def test_demo_indicators_load_once_and_roll_up(zhuhai: AdminUnit, capsys: Any) -> None:
     call_command("demo", "indicators")
     catalogue = _catalogue()
-    assert Indicator.objects.count() == len(catalogue)
+    # the catalogue, and 3 population comparisons × (registered, floating, all residents)
+    population = 3 * len(demo_indicators.POPULATION_COMPARISONS)
+    assert Indicator.objects.count() == len(catalogue) + population
     each_district = sum(1 for row in catalogue if row["scope"] == "each_district")
     assert Target.objects.count() == len(catalogue)
     assert Target.objects.filter(scope="each_district").count() == each_district
-    with (DATA_DIR / "indicator_values.csv").open(encoding="utf-8") as handle:
-        value_rows = sum(1 for _row in csv.DictReader(handle))
+    value_rows = 0
+    for name in ("indicator_values.csv", "indicator_population_values.csv"):
+        with (DATA_DIR / name).open(encoding="utf-8") as handle:
+            value_rows += sum(1 for _row in csv.DictReader(handle))
     assert DataValue.objects.count() == value_rows
     assert not DataValue.objects.exclude(submission__status=SubmissionStatus.APPROVED_CITY).exists()
     # Every target carries its clause; the source names the document and the item.
@@ -59,6 +65,26 @@ def test_demo_indicators_load_once_and_roll_up(zhuhai: AdminUnit, capsys: Any) -
     assert row.value == pytest.approx(float(expected), rel=1e-9)
     assert row.value < 30  # the city missed 每千名老人拥有养老床位不少于30 in 2015
 
+    # Groups of districts (横琴镇 is not in this small territory: its group is left out), and
+    # registered vs floating population, summed before dividing.
+    assert set(UnitGroup.objects.values_list("code", flat=True)) == {"URBAN", "RURAL", "WEST"}
+    assert sorted(UnitGroup.objects.get(code="RURAL").units.values_list("code", flat=True)) == [
+        "440403",
+        "440404",
+    ]
+    school = PopulationComparison.objects.get(code="PUBLIC_SCHOOL")
+    floating = IndicatorAggregate.objects.get(
+        indicator=school.floating, unit_code="4404", period="2016"
+    )
+    public = DataValue.objects.filter(element__code="PUPILS_FLT_PUBLIC", period="2016")
+    pupils = DataValue.objects.filter(element__code="PUPILS_FLT", period="2016")
+    expected = 100 * sum(v.value for v in public) / sum(v.value for v in pupils)
+    assert floating.value == pytest.approx(float(expected), rel=1e-9)
+    registered = IndicatorAggregate.objects.get(
+        indicator=school.registered, unit_code="4404", period="2016"
+    )
+    assert registered.value > floating.value  # migrants' children still lag behind
+
     scores = AssessmentScore.objects.filter(scheme__code="DEMO-DISTRICT-2015").order_by("rank")
     assert scores[0].unit.code == "440402"  # urban 香洲 ranks first
     assert len(scores) == 3
@@ -72,7 +98,9 @@ def test_demo_indicators_load_once_and_roll_up(zhuhai: AdminUnit, capsys: Any) -
     assert "values: already imported" in second
     assert "targets: 0 created" in second
     assert "assessment: exists" in second
-    assert Indicator.objects.count() == len(catalogue)
+    assert "unit groups: 0 created" in second
+    assert "population comparisons: 0 created" in second
+    assert Indicator.objects.count() == len(catalogue) + population
     assert DataValue.objects.count() == value_rows
 
 
