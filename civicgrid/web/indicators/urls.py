@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from . import assessment, cockpit, equalisation, pivot, reporting
+from . import assessment, cockpit, equalisation, equalisation_groups, pivot, reporting
 
 urlpatterns: list[URLPattern] = [
     path("indicators/", cockpit.cockpit, name="indicators_cockpit"),
@@ -20,6 +20,26 @@ urlpatterns: list[URLPattern] = [
         "indicators/equalisation/export.<str:file_format>",
         equalisation.equalisation_export,
         name="indicators_equalisation_export",
+    ),
+    path(
+        "indicators/equalisation/groups/",
+        equalisation_groups.equalisation_groups,
+        name="indicators_equalisation_groups",
+    ),
+    path(
+        "indicators/equalisation/groups/export.<str:file_format>",
+        equalisation_groups.equalisation_groups_export,
+        name="indicators_equalisation_groups_export",
+    ),
+    path(
+        "indicators/equalisation/population/",
+        equalisation_groups.equalisation_population,
+        name="indicators_equalisation_population",
+    ),
+    path(
+        "indicators/equalisation/population/export.<str:file_format>",
+        equalisation_groups.equalisation_population_export,
+        name="indicators_equalisation_population_export",
     ),
     path("indicators/reporting/", reporting.reporting, name="indicators_reporting"),
     path("indicators/approvals/", reporting.approvals, name="indicators_approvals"),
@@ -43,5 +63,10 @@ urlpatterns: list[URLPattern] = [
         "indicators/assessment/<str:code>/export.xlsx",
         assessment.assessment_export,
         name="indicators_assessment_export",
+    ),
+    path(
+        "indicators/assessment/<str:code>/export.pdf",
+        assessment.assessment_pdf,
+        name="indicators_assessment_pdf",
     ),
 ]
