@@ -409,7 +409,16 @@ class DataValue(BaseModel):
                 fields=["element", "unit", "period"], name="indicators_value_unique"
             )
         ]
-        indexes = [models.Index(fields=["element", "period"], name="indicators_value_el_period")]
+        indexes = [
+            models.Index(fields=["element", "period"], name="indicators_value_el_period"),
+            # A period's values of a subtree (unit_code LIKE '440402001%'): the export and
+            # the reporting screens; pattern operators so the prefix match uses the index.
+            models.Index(
+                fields=["period", "unit_code"],
+                name="indicators_value_period_unit",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.element_id} {self.unit_code} {self.period} = {self.value}"

@@ -121,14 +121,21 @@ def target_statuses(
     keys = {(t.indicator_id, p) for t, _u, p in wanted}
     units = {u.code for _t, u, _p in wanted}
     series: dict[tuple[int, str, str], list[tuple[str, float | None]]] = defaultdict(list)
+    by_type: dict[str, set[int]] = defaultdict(set)
     for indicator_id, period_type in keys:
+        by_type[period_type].add(indicator_id)
+    for period_type, indicator_ids in by_type.items():  # one query per period type
         rows = (
             aggregates_visible_to(user)
-            .filter(indicator_id=indicator_id, period_type=period_type, unit_code__in=units)
+            .filter(
+                indicator_id__in=sorted(indicator_ids),
+                period_type=period_type,
+                unit_code__in=units,
+            )
             .order_by("period_start")
-            .values_list("unit_code", "period", "value")
+            .values_list("indicator_id", "unit_code", "period", "value")
         )
-        for code, period, value in rows:
+        for indicator_id, code, period, value in rows:
             series[(indicator_id, period_type, code)].append((period, value))
     result = []
     for target, unit, period_type in wanted:

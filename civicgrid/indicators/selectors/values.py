@@ -240,9 +240,13 @@ def equalisation_overview(
     """:func:`equalisation_for` of many indicators (all active ones by default) in one query:
     ``{indicator id: (rows, summary)}`` for the equalisation page's overview."""
     rows = aggregates_visible_to(user).filter(period=period, level=level, indicator__is_active=True)
+    wanted = None
     if indicators is not None:
-        rows = rows.filter(indicator__in=[indicator.pk for indicator in indicators])
+        wanted = [indicator.pk for indicator in indicators]
+        rows = rows.filter(indicator__in=wanted)
     grouped: dict[int, list[UnitValue]] = defaultdict(list)
+    for indicator_id in wanted or ():
+        grouped[indicator_id] = []  # no value: an empty summary, as equalisation_for gives
     for indicator_id, code, name, unit_level, value, numerator, denominator in rows.order_by(
         "indicator_id", "unit_code"
     ).values_list(

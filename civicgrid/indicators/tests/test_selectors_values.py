@@ -128,6 +128,17 @@ def test_equalisation_from_aggregates(territory, catalogue: Catalogue, people: P
     assert set(overview) == {catalogue.occupancy.pk, catalogue.beds_rate.pk}
     assert overview[catalogue.beds_rate.pk][1].units == 0
     assert overview[catalogue.occupancy.pk][1].max_min_ratio.value == pytest.approx(80 / 28)
+    # Asked for by name, an indicator without any aggregate is there too, with no units.
+    asked = value_selectors.equalisation_overview(
+        people.city, period="2019", indicators=[catalogue.occupancy]
+    )
+    assert list(asked) == [catalogue.occupancy.pk]
+    assert asked[catalogue.occupancy.pk] == (
+        [],
+        value_selectors.equalisation_for(people.city, indicator=catalogue.occupancy, period="2019")[
+            1
+        ],
+    )
     trend = value_selectors.equalisation_series(people.city, indicator=catalogue.occupancy)
     assert trend is not None
     assert list(trend.periods) == ["2013", "2014", "2015"]
