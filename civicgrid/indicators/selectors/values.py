@@ -18,6 +18,7 @@ from ..compute.equalisation import (
     equalisation_trend,
     summarise,
 )
+from ..compute.periods import parse_period
 from ..models import AggregateRefresh, Indicator, IndicatorAggregate
 from .access import unit_codes_filter
 
@@ -239,7 +240,14 @@ def equalisation_overview(
 ) -> dict[int, tuple[list[UnitValue], EqualisationSummary]]:
     """:func:`equalisation_for` of many indicators (all active ones by default) in one query:
     ``{indicator id: (rows, summary)}`` for the equalisation page's overview."""
-    rows = aggregates_visible_to(user).filter(period=period, level=level, indicator__is_active=True)
+    rows = aggregates_visible_to(user).filter(
+        # The period type too, so that the (indicator, period type, level, period) index is
+        # read by its whole prefix for each indicator.
+        period=period,
+        period_type=parse_period(period).period_type.value,
+        level=level,
+        indicator__is_active=True,
+    )
     wanted = None
     if indicators is not None:
         wanted = [indicator.pk for indicator in indicators]
