@@ -33,7 +33,7 @@ from civicgrid.territory.models import AdminLevel
 from ..compute.equalisation import Gap, TheilDecomposition, group_gap, theil_decomposition
 from ..compute.expressions import IndicatorFormula
 from ..compute.rollup import UnitTree, indicator_for_group
-from ..models import Indicator, PopulationComparison, UnitGroup
+from ..models import Indicator, PopulationComparison, UnitGroup, UnitGroupKind
 from .access import covers
 from .values import aggregates_visible_to
 
@@ -122,9 +122,10 @@ def unit_groups(*, kind: str | None = None) -> QuerySet[UnitGroup]:
 
 
 def group_kinds() -> list[str]:
-    """The kinds that have at least one active group."""
-    kinds = UnitGroup.objects.filter(is_active=True).values_list("kind", flat=True).distinct()
-    return sorted(set(kinds))
+    """The kinds that have at least one active group, in the order of their definition
+    (urban / rural first: the gap the equalisation plan speaks of most)."""
+    kinds = set(UnitGroup.objects.filter(is_active=True).values_list("kind", flat=True).distinct())
+    return [kind for kind in UnitGroupKind.values if kind in kinds]
 
 
 def _tops(codes: Iterable[str]) -> list[str]:

@@ -253,3 +253,10 @@ def test_definitions_are_checked(catalogue: Catalogue, people: People, territory
             registered=catalogue.occupancy,
             floating=catalogue.beds_rate,
         )
+
+
+def test_group_kinds_come_in_their_defined_order(groups: None) -> None:
+    from civicgrid.indicators.selectors.groups import group_kinds
+
+    # Urban / rural first (the page opens on it), not alphabetically (functional_zone first).
+    assert group_kinds() == ["urban_rural", "region", "functional_zone"]

@@ -96,7 +96,8 @@ def number(value: float | None, decimals: int = 2) -> str:
     if abs(value) >= 1000:
         return f"{value:,.0f}"
     text = f"{value:.{decimals}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return "0" if text == "-0" else text  # a tiny negative rounds to 0, not "-0"
 
 
 def table_download(

@@ -41,7 +41,7 @@ def _group_rows(comparison: Any) -> list[dict[str, Any]]:
         for key in ("ratio", "theil", "between", "within"):
             row[f"{key}_text"] = number(row[key], 3)
         share = row["between_share"]
-        row["between_share_text"] = "–" if share is None else f"{100 * share:.0f} %"
+        row["between_share_text"] = "–" if share is None else f"{number(100 * share, 0)} %"
         rows.append(row)
     return rows
 

@@ -185,3 +185,13 @@ def test_assessment_pdf_embeds_the_font_and_shows_ranking_and_traces(
     assert AuditRecord.objects.filter(
         action="indicators.assessment_export", details__format="pdf"
     ).exists()
+
+
+def test_figures_never_read_minus_zero() -> None:
+    from civicgrid.web.indicators.common import number
+
+    assert number(-0.0001, 2) == "0"
+    assert number(-0.4, 0) == "0"
+    assert number(-0.6, 0) == "-1"
+    assert number(0.0346, 3) == "0.035"
+    assert number(None) == "–"
