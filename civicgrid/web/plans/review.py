@@ -559,30 +559,28 @@ def unit_add(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     return _panel(request, plan, focus=item.pk)
 
 
-@staff_required
-@require_POST
-def unit_remove(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
+def _on_unit(request: HttpRequest, pk: int, unit_pk: int, write: Any) -> HttpResponse:
+    """Run the unit service ``write`` (remove, make main lead) and show the item again."""
     plan = _plan(request, pk)
     _editor(request)
     unit = _unit(plan, unit_pk)
     try:
-        services.unit_remove(actor=request.user, unit=unit)
+        write(actor=request.user, unit=unit)
     except DomainError as error:
         return _refused(request, plan, error)
     return _panel(request, plan, focus=unit.item_id)
+
+
+@staff_required
+@require_POST
+def unit_remove(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
+    return _on_unit(request, pk, unit_pk, services.unit_remove)
 
 
 @staff_required
 @require_POST
 def unit_main_lead(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
-    plan = _plan(request, pk)
-    _editor(request)
-    unit = _unit(plan, unit_pk)
-    try:
-        services.unit_set_main_lead(actor=request.user, unit=unit)
-    except DomainError as error:
-        return _refused(request, plan, error)
-    return _panel(request, plan, focus=unit.item_id)
+    return _on_unit(request, pk, unit_pk, services.unit_set_main_lead)
 
 
 # --- The plan as a whole -----------------------------------------------------------------------
