@@ -36,6 +36,7 @@ from civicgrid.plans.extraction.tables import (
     find_pipe_tables,
     find_text_tables,
     header_block,
+    header_columns,
     header_role,
     read_rows,
     settle_header_roles,
@@ -588,8 +589,11 @@ def build_document(source: Source, *, title: str = "") -> ExtractedDocument:
         table_number += 1
         header_at = next((i for i in range(start, end) if header_block(lines, i)), start)
         size = header_block(lines, header_at)
-        header_lines = lines[header_at : header_at + size] if size > 1 else lines[header_at].split()
-        columns = [role for role in (header_role(cell) for cell in header_lines) if role]
+        if size > 1:
+            columns = header_columns(lines[header_at : header_at + size])
+        else:
+            words = lines[header_at].split()
+            columns = [role for role in (header_role(cell) for cell in words) if role]
         table_rows = read_rows(lines, header_at + size, end, columns)
         for row_number, row in enumerate(table_rows, start=1):
             items.append(

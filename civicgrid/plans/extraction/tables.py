@@ -296,18 +296,44 @@ def is_basis_line(text: str) -> bool:
     return len(stripped) <= 50 and not stripped.endswith("。") and bool(BASIS_RE.search(stripped))
 
 
+def _could_be_header(text: str) -> bool:
+    """A short label that may head a column this reader has no word for ("民生实事")."""
+    return bool(re.fullmatch(r"[\u4e00-\u9fff]{2,8}", re.sub(r"\s+", "", text)))
+
+
+def _block_roles(lines: list[str], index: int) -> list[str]:
+    """Roles of the header lines from ``index``: known words (also read by their ending, and
+    with spaces inside: "主 要 工 作 任 务"), and at most one label not known, between known
+    ones, which is taken as the task column (or the points column beside a task column)."""
+    roles: list[str] = []
+    while index + len(roles) < len(lines):
+        line = lines[index + len(roles)].strip()
+        role = header_role(line, fuzzy=True) if line else None
+        if role is None:
+            if not roles or not _could_be_header(line):
+                break
+            role = "?"
+        roles.append(role)
+    while roles and roles[-1] == "?":
+        roles.pop()
+    if roles.count("?") > 1:
+        roles = roles[: roles.index("?")]
+    if "?" in roles:
+        roles[roles.index("?")] = "points" if "task" in roles else "task"
+    return roles
+
+
+def header_columns(header_lines: list[str]) -> list[str]:
+    """The column roles of a header block (one header cell per line)."""
+    roles = _block_roles(header_lines, 0)
+    return [role for role in roles if role]
+
+
 def header_block(lines: list[str], index: int) -> int:
     """How many lines from ``index`` form a table header (0 if none)."""
-    count = 0
-    roles = set()
-    while index + count < len(lines):
-        role = header_role(lines[index + count])
-        if role is None:
-            break
-        roles.add(role)
-        count += 1
-    if count >= 3 and roles & KEY_COLUMNS:
-        return count
+    roles = _block_roles(lines, index)
+    if len(roles) >= 3 and set(roles) & KEY_COLUMNS:
+        return len(roles)
     # One line with the header words separated by spaces.
     words = lines[index].split() if index < len(lines) else []
     roles_of_words = {header_role(word) for word in words}
@@ -331,7 +357,9 @@ def find_text_tables(lines: list[str]) -> list[TextTable]:
         header_lines = lines[index : index + size]
         if size == 1:
             header_lines = header_lines[0].split()
-        columns = [role for role in (header_role(cell) for cell in header_lines) if role]
+            columns = [role for role in (header_role(cell) for cell in header_lines) if role]
+        else:
+            columns = header_columns(header_lines)
         end = _table_end(lines, index + size)
         rows = read_rows(lines, index + size, end, columns)
         title = lines[start] if start < index else ""
@@ -431,6 +459,25 @@ def read_rows(lines: list[str], start: int, end: int, columns: list[str]) -> lis
         if CONTACT_RE.match(text):
             index += 1
             continue
+        if "number" in columns and "task" in rank and re.fullmatch(r"\d{1,3}", text):
+            # A 序号 cell on its own line: a new row, whose task cell comes next.
+            finish()
+            row = TableRow(category=category, number=text)
+            position = rank["task"]
+            index += 1
+            continue
+        if (
+            row is not None
+            and not row.title
+            and row.number
+            and "task" in rank
+            and position == rank["task"]
+            and not is_unit_line(text)
+        ):
+            row.title, row.title_line = text.rstrip("。"), index
+            position = rank["task"] + 1
+            index += 1
+            continue
         if row is None:
             row = TableRow(category=category)
         following = next_content(index)
@@ -446,6 +493,12 @@ def read_rows(lines: list[str], start: int, end: int, columns: list[str]) -> lis
                 lead=list(previous.lead),
                 is_continuation=True,
             )
+            if "points" not in rank and "task" in rank:
+                # No points column: the task cell is the row's own text (序号 merged above).
+                row.title, row.title_line = text.rstrip("。"), index
+                position = rank["task"] + 1
+                index += 1
+                continue
             role = "points"
             position = rank.get("points", 0)
         getattr(row, role).append((index, text))
@@ -491,6 +544,8 @@ def _classify(
             return "lead"
         if "coop" in rank and not row.remarks:
             return "coop"  # a cell may hold several lines of units
+        if "lead" in rank and row.lead_own and position == rank["lead"]:
+            return "lead"  # no 配合单位 column: the lead cell holds one unit per line
         return "remarks" if "remarks" in rank else "coop"
     if looks_like_deadline(text) and "deadline" in rank and not row.deadline:
         if (

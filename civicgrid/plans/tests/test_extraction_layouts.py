@@ -244,3 +244,62 @@ def test_deployment_written_twice_is_basis_then_time_limit() -> None:
         "根据省统一部署\n根据省统一部署\n县委政法委\n各乡镇\n"
     )
     assert _rows(text) == [("1", ["根据省统一部署"], "根据省统一部署", None)]
+
+
+ONE_CELL_PER_LINE_UNKNOWN_HEADER = """附件
+2025年惠民项目推进表
+序号
+惠民项目
+责任单位
+完成时限
+1
+改造城区公共厕所。
+县城管局
+县财政局
+10月底前
+2
+新建社区卫生服务站3个。
+县卫健局
+6月底前
+开通社区助餐点。
+11月底前
+"""
+
+
+def test_a_table_one_cell_per_line_under_a_header_word_not_known() -> None:
+    """序号 / 惠民项目 / 责任单位 / 完成时限: the unknown label is the task column; a row
+    number alone on its line starts a row; a lead cell may hold one unit per line; a further
+    task under a merged 序号 and 责任单位 keeps them."""
+    document = extract_text(ONE_CELL_PER_LINE_UNKNOWN_HEADER)
+    rows = [
+        (
+            item.number,
+            item.title,
+            [u.name for u in item.lead_units],
+            item.deadline and item.deadline.text,
+        )
+        for item in document.tasks
+    ]
+    assert rows == [
+        ("1", "改造城区公共厕所", ["县城管局", "县财政局"], "10月底前"),
+        ("2", "新建社区卫生服务站3个", ["县卫健局"], "6月底前"),
+        ("2", "开通社区助餐点", ["县卫健局"], "11月底前"),
+    ]
+    assert all(not item.cooperating_units for item in document.tasks)
+
+
+SPACED_HEADER = """重点工作责任分解
+序号
+主 要 工 作 任 务
+责任单位
+1
+全年新增城镇就业岗位八千个。
+区人社局
+2
+完成农村公路提档升级。
+区交通局
+"""
+
+
+def test_a_header_written_with_spaces_between_its_characters() -> None:
+    assert _tasks(SPACED_HEADER) == [("1", ["区人社局"], []), ("2", ["区交通局"], [])]
