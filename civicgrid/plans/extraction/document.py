@@ -68,7 +68,7 @@ LIMIT_RE = re.compile(
     r"((?:19|20)\d\d\s*年\s*(?:\d{1,2}\s*月\s*)?(?:底|末)?\s*前|(?:19|20)\d\d年内)"
 )
 # The document says the first of several units is the lead ("排在第一位的为牵头单位").
-FIRST_IS_LEAD_RE = re.compile(r"(第一|首位|首个|第1)[^。]{0,6}(为|是)牵头(单位|部门)")
+FIRST_IS_LEAD_RE = re.compile(r"(第一|首位|首个|第1)[^。]{0,6}(为|是)[^。,，]{0,4}牵头(单位|部门)")
 
 
 @dataclass

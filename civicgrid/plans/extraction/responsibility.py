@@ -482,6 +482,10 @@ def find_bracket_clauses(text: str) -> list[ClauseFound]:
     return found
 
 
+# A closing remark on how a list of units is to be read ("(列第一位者为工作牵头单位,下同)").
+LABEL_NOTE_RE = re.compile(r"[(（][^()（）]*(下同|牵头单位|牵头部门|汇总单位)[^()（）]*[)）]?\s*$")
+
+
 def find_labelled_clauses(text: str, offset: int = 0) -> list[ClauseFound]:
     """Labelled clauses: "牵头单位:市民政局;配合单位:各区" (a label runs to the next one)."""
     matches = list(LABEL_RE.finditer(text))
@@ -492,6 +496,9 @@ def find_labelled_clauses(text: str, offset: int = 0) -> list[ClauseFound]:
         if stop:
             end = match.end() + stop.start()
         value = text[match.end() : end]
+        note = LABEL_NOTE_RE.search(value)
+        if note:  # "(列第一位者为牵头单位,下同)": how to read the list, not a unit
+            value = value[: note.start()]
         value = value.rstrip(" ;；,，)）")
         label = match[1]
         role: UnitRole = "lead" if label in LEAD_LABELS else "cooperating"

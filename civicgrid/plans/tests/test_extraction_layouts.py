@@ -303,3 +303,20 @@ SPACED_HEADER = """重点工作责任分解
 
 def test_a_header_written_with_spaces_between_its_characters() -> None:
     assert _tasks(SPACED_HEADER) == [("1", ["区人社局"], []), ("2", ["区交通局"], [])]
+
+
+FIRST_LISTED_LEADS = """附件1
+年度重点工作责任分解
+一、常务副区长主抓工作
+1.扩大有效投资。全年谋划储备一批重大项目。
+责任单位:区发改局、区财政局、区资规分局(排第一位的为工作牵头单位,下同)
+2.稳住外贸基本盘。支持企业参加境外展会。
+责任单位:区商务局、区税务局
+"""
+
+
+def test_a_note_that_the_first_listed_unit_leads_is_read_and_not_taken_for_a_unit() -> None:
+    assert _tasks(FIRST_LISTED_LEADS) == [
+        ("1", ["区发改局"], ["区财政局", "区资规分局"]),
+        ("2", ["区商务局"], ["区税务局"]),
+    ]
