@@ -298,14 +298,15 @@ def find_targets(text: str) -> list[TargetFound]:
             not has_signal
             and unit != "%"
             and not re.search(
-                r"(建成|建设|完成|实现|培育|扶持|新增|配备|建有|设立|开展|覆盖|招收|培养|遴选)",
+                r"(建成|建设|新建|改扩建|改造|完成|实现|培育|扶持|新增|增加|减轻|配备|建有|设立|开展|"
+                r"覆盖|招收|培养|遴选)",
                 clause_before[-20:],
             )
         ):
             continue
         multiplier = {"万": 10_000, "亿": 100_000_000, "千": 1_000}.get(match["mult"] or "", 1)
-        if match["mult"] and unit in {"元"}:
-            unit = f"{match['mult']}{unit}"
+        if match["mult"] == "万" and unit in {"元"}:
+            unit = f"{match['mult']}{unit}"  # 万元 is the usual money unit: kept as written
             multiplier = 1
         value: float | tuple[float, float]
         if is_range:

@@ -26,6 +26,10 @@ from civicgrid.plans.extraction.targets import find_targets
         ("2012年在平沙、三灶建设两个加气站", [(2, "个", "eq", 2012)]),
         ("确保五保供养水平不低于当地上年度农村居民人均纯收入的60%", [(60, "%", "ge", None)]),
         ("到2016年,两项重点指标合格率提高到95%", [(95, "%", "ge", 2016)]),
+        ("今年在老城区新建3座口袋公园", [(3, "座", "eq", None)]),
+        ("再新建1个便民菜场", [(1, "个", "eq", None)]),
+        ("力争全年减轻小微企业负担15亿元", [(1_500_000_000, "元", "eq", None)]),
+        ("全年新增养老服务投入800万元", [(800, "万元", "eq", None)]),
     ],
 )
 def test_targets(text: str, expected: list[tuple[object, str, str, int | None]]) -> None:
