@@ -7,7 +7,7 @@ from typing import Any
 from celery import shared_task
 
 
-@shared_task(name="indicators.reminders_send")
+@shared_task(name="civicgrid.indicators.reminders_send")
 def reminders_send_task() -> int:
     """Daily: remind reporters of data sets due soon or overdue (safe to re-run)."""
     from .services.reminders import reminders_send
@@ -15,7 +15,7 @@ def reminders_send_task() -> int:
     return reminders_send()
 
 
-@shared_task(name="indicators.recompute")
+@shared_task(name="civicgrid.indicators.recompute")
 def recompute_task(period: str) -> dict[str, Any]:
     """Recompute the computed data elements of ``period`` and refresh the aggregates."""
     from .services.computed import recompute

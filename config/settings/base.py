@@ -221,6 +221,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # 到期提醒 of policy tasks: one reminder per task and day (re-running is a no-op).
     "plans-record-reminders": {"task": "civicgrid.plans.record_reminders", "schedule": 60 * 60.0},
+    # 填报提醒: data sets due soon or overdue, once per report and kind (re-running is a no-op).
+    "indicators-send-reminders": {
+        "task": "civicgrid.indicators.reminders_send",
+        "schedule": 6 * 60 * 60.0,
+    },
 }
 
 CIVICGRID_TRUST_X_FORWARDED_FOR = env_bool("CIVICGRID_TRUST_X_FORWARDED_FOR", False)
