@@ -16,16 +16,12 @@ Cells that would start a spreadsheet formula are written as text.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import io
-import logging
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from fpdf import FPDF
 from fpdf.enums import TableCellFillMode
 from fpdf.fonts import FontFace
 from openpyxl import Workbook
@@ -33,21 +29,12 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .fontsubset import FONT_FILE, SIMPLIFIED_CHINESE_FACE
+from ..pdf import FONT_FAMILY, cjk_pdf, needs_fallback
 
-FONT_FAMILY = "NotoSansSC"
-FALLBACK_FAMILY = "NotoSansCJKSystem"
-SYSTEM_CJK_FONTS = (
-    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
-    Path("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc"),
-    Path("/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc"),
-)
 LIGHT_FILLS = {"red": "F8D3CF", "yellow": "FCEFC7", "green": "D6F0DC"}
 LIGHT_RGB = {"red": (248, 211, 207), "yellow": (252, 239, 199), "green": (214, 240, 220)}
 PDF_TEXT_LIMIT = 160  # characters of a report's text in a PDF cell (the Excel file has it all)
 _FORMULA_START = re.compile(r"^[=+\-@\t\r]")
-# fontTools reports every subsetting step at INFO; a report export is no reason to log them.
-logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)
@@ -200,19 +187,6 @@ def monthly_report_xlsx(report: MonthlyReport) -> bytes:
     return buffer.getvalue()
 
 
-def _system_cjk_font() -> Path | None:
-    return next((path for path in SYSTEM_CJK_FONTS if path.exists()), None)
-
-
-@functools.cache
-def _covered() -> frozenset[int]:
-    """The code points the committed font draws."""
-    from fontTools.ttLib import TTFont
-
-    font = TTFont(str(FONT_FILE), lazy=True)
-    return frozenset(font.getBestCmap())
-
-
 def _texts(report: MonthlyReport) -> Iterator[str]:
     yield report.title
     yield report.subtitle
@@ -234,20 +208,7 @@ def _texts(report: MonthlyReport) -> Iterator[str]:
 def _needs_fallback(report: MonthlyReport) -> bool:
     """Whether some character of the report is missing from the committed font (a rare
     character of a name, say): only then is the larger system font loaded."""
-    covered = _covered()
-    return any(
-        ord(char) not in covered and not char.isspace() for text in _texts(report) for char in text
-    )
-
-
-class _ReportPDF(FPDF):
-    page_label = "%(page)s"
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font(FONT_FAMILY, size=8)
-        self.set_text_color(110, 110, 110)
-        self.cell(0, 6, self.page_label % {"page": self.page_no()}, align="C")
+    return needs_fallback(_texts(report))
 
 
 def _clip(text: str, limit: int = PDF_TEXT_LIMIT) -> str:
@@ -257,23 +218,7 @@ def _clip(text: str, limit: int = PDF_TEXT_LIMIT) -> str:
 
 def monthly_report_pdf(report: MonthlyReport) -> bytes:
     """The report as an A4 landscape PDF with the Chinese font embedded (subset)."""
-    pdf = _ReportPDF(orientation="L", unit="mm", format="A4")
-    pdf.page_label = report.page_label
-    pdf.set_title(report.title)
-    pdf.set_creator("CivicGrid")
-    pdf.set_lang("zh-CN")
-    pdf.add_font(FONT_FAMILY, fname=str(FONT_FILE))
-    system_font = _system_cjk_font() if _needs_fallback(report) else None
-    if system_font is not None:
-        pdf.add_font(
-            FALLBACK_FAMILY,
-            fname=str(system_font),
-            collection_font_number=SIMPLIFIED_CHINESE_FACE,
-        )
-        pdf.set_fallback_fonts([FALLBACK_FAMILY])
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.set_margins(10, 10, 10)
-    pdf.add_page()
+    pdf = cjk_pdf(_texts(report), title=report.title, page_label=report.page_label)
     pdf.set_font(FONT_FAMILY, size=16)
     pdf.multi_cell(0, 9, report.title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT_FAMILY, size=9)

@@ -17,6 +17,7 @@ from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import resolve1
 
+from civicgrid.web import pdf as shared_pdf
 from civicgrid.web.plans import report_files
 from civicgrid.web.plans.report_files import (
     MonthlyReport,
@@ -159,7 +160,7 @@ def test_pdf_embeds_a_chinese_font_subset_and_its_text_extracts_back() -> None:
 
 def test_pdf_needs_no_system_font(monkeypatch: pytest.MonkeyPatch) -> None:
     """On a machine without fonts-noto-cjk the committed subset alone is embedded."""
-    monkeypatch.setattr(report_files, "SYSTEM_CJK_FONTS", ())
+    monkeypatch.setattr(shared_pdf, "SYSTEM_CJK_FONTS", ())
     data = monthly_report_pdf(_report(ROWS))
     assert len(_fonts(data)) == 1
     assert "市民政局" in "".join(extract_text(io.BytesIO(data)).split())
@@ -184,11 +185,11 @@ def test_a_character_outside_the_committed_font_uses_the_system_font(
     rows = [_row("(1)", "王䶮负责社区服务中心建设", "green")]
     assert report_files._needs_fallback(_report(rows))
     assert not report_files._needs_fallback(_report(ROWS))
-    system = report_files._system_cjk_font()
+    system = shared_pdf.system_cjk_font()
     if system is not None:
         fonts = _fonts(monthly_report_pdf(_report(rows)))
         assert len(fonts) == 2
         assert all(font["embedded"] for font in fonts)
-    monkeypatch.setattr(report_files, "SYSTEM_CJK_FONTS", ())
+    monkeypatch.setattr(shared_pdf, "SYSTEM_CJK_FONTS", ())
     data = monthly_report_pdf(_report(rows))
     assert "社区服务中心建设" in "".join(extract_text(io.BytesIO(data)).split())
