@@ -197,7 +197,9 @@ def parse_deadline(text: str) -> Deadline | None:
         return Deadline(text=words, kind="recurring")
     if is_unspecified(words):
         return Deadline(text=words, kind="unspecified")
-    if re.search(r"\d", words) and len(words) <= 12:
+    if (re.search(r"\d", words) or YEARLESS_RE.match(words)) and len(words) <= 12:
+        # Unreadable, or a month / quarter / 年底 without a year: the reviewer (or the
+        # document's year, see dated_in) decides.
         return Deadline(text=words, kind="flagged", note=f"无法识别的完成时间:{words}")
     return None
 
@@ -220,3 +222,43 @@ def year_of(text: str) -> int | None:
     """The year a target is due: 到2015年 / 十二五期末 / 2014年底 → the year."""
     dates = find_dates(text)
     return dates[-1].date.year if dates else None
+
+
+# A time limit that names no year (工作要点 of one year: "12月底前", "9月", "第三季度", "年底前").
+YEARLESS_RE = re.compile(
+    r"^\s*(?:"
+    r"(?P<half>上半年|下半年)"
+    r"|(?:第?(?P<quarter>[一二三四1-4])季度)"
+    r"|(?P<month>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])\s*月\s*(?:份)?"
+    r"(?:\s*(?P<day>[0-3]?\d)\s*日)?(?P<early>上旬|中旬|下旬|底|末|前|中)?"
+    r"|(?P<yearend>年底|年末|年内|全年)"
+    r")"
+)
+DOCUMENT_DATE_RE = re.compile(r"((?:19|20)\d\d)\s*年\s*(?:1[0-2]|0?[1-9])\s*月\s*[0-3]?\d\s*日")
+
+
+def document_year(title: str, text: str) -> int | None:
+    """The one year a document is about, for time limits written without a year: the year
+    its title names ("2023年工作要点"); with no year in the title, the year of the first full
+    date near the top (the issuing date); none when the title spans several years."""
+    years = set(re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", title))
+    if len(years) == 1:
+        return int(years.pop())
+    if years:
+        return None
+    dated = DOCUMENT_DATE_RE.search(text[:600])
+    return int(dated[1]) if dated else None
+
+
+def dated_in(deadline: Deadline, year: int) -> Deadline | None:
+    """A flagged time limit without a year ("12月底前") read in ``year``, marked for review;
+    ``None`` when the words are not such a time limit."""
+    match = YEARLESS_RE.match(deadline.text)
+    if match is None:
+        return None
+    found = find_dates(f"{year}年{deadline.text.strip()}")
+    if not found:
+        return None
+    date = max(item.date for item in found)
+    note = f"“{deadline.text}”未写年份,按文件年度{year}年理解 (no year written: read as {year})"
+    return Deadline(text=deadline.text, kind="date", date=date, span=deadline.span, note=note)

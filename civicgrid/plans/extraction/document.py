@@ -11,7 +11,12 @@ from civicgrid.plans.extraction.cleaning import (
     join_broken_lines,
     normalise,
 )
-from civicgrid.plans.extraction.deadlines import find_dates, parse_deadline
+from civicgrid.plans.extraction.deadlines import (
+    dated_in,
+    document_year,
+    find_dates,
+    parse_deadline,
+)
 from civicgrid.plans.extraction.ingest import Block, Source
 from civicgrid.plans.extraction.responsibility import (
     Assignment,
@@ -610,6 +615,7 @@ def build_document(source: Source, *, title: str = "") -> ExtractedDocument:
         )
     targets = _targets(items, lines, starts, body_items)
     document_title = title or _title(lines, outline.titles)
+    _date_yearless_deadlines(items, document_year(document_title, text))
     document = ExtractedDocument(
         title=document_title,
         text=text,
@@ -624,6 +630,23 @@ def build_document(source: Source, *, title: str = "") -> ExtractedDocument:
     if traditional:
         _restore_written(document, original)
     return document
+
+
+def _date_yearless_deadlines(items: list[ExtractedItem], year: int | None) -> None:
+    """Time limits without a year ("12月底前") in a document about one year get that year's
+    date, with a note for the reviewer instead of the "unreadable" flag."""
+    if year is None:
+        return
+    for item in items:
+        old = item.deadline
+        if old is None or old.kind != "flagged":
+            continue
+        new = dated_in(old, year)
+        if new is None:
+            continue
+        item.deadline = new
+        item.flags = [flag for flag in item.flags if flag != old.note and old.text not in flag]
+        item.flags.append(new.note)
 
 
 def _written(text: str, shadow: str, original: str, hint: int = 0) -> str:
