@@ -49,6 +49,7 @@ from .errors import ImportRejected, InvalidInput, RowError
 from .reporting import (
     _event,
     _locked_submission,
+    _move,
     locked_message,
     submission_submit,
     write_values,
@@ -303,16 +304,11 @@ def _import(
         )
         run_validation(submission)
         if as_approved:
-            before = submission.status
-            submission.status = SubmissionStatus.APPROVED_CITY
-            submission.version += 1
-            submission.save()
-            _event(
+            _move(
                 submission,
                 actor=actor,
+                to_status=SubmissionStatus.APPROVED_CITY,
                 kind=SubmissionEventKind.APPROVE,
-                from_status=before,
-                to_status=submission.status,
                 note=_("Imported as approved."),
             )
             touched_elements.update(element.pk for _c, element, _n in items)

@@ -81,6 +81,33 @@ def _event(
     )
 
 
+def _move(
+    submission: DataSubmission,
+    *,
+    actor: Any,
+    to_status: str,
+    kind: str,
+    note: str = "",
+    details: dict[str, Any] | None = None,
+) -> str:
+    """One step of the approval chain: the new status, the next row version and the event
+    row; the status it came from."""
+    before = submission.status
+    submission.status = to_status
+    submission.version += 1
+    submission.save()
+    _event(
+        submission,
+        actor=actor,
+        kind=kind,
+        from_status=before,
+        to_status=to_status,
+        note=note,
+        details=details,
+    )
+    return before
+
+
 def locked_message(submission: DataSubmission) -> str:
     """Why ``submission``'s values cannot change now, and what to do."""
     names = {"unit": submission.unit.name, "period": submission.period}
@@ -282,18 +309,13 @@ def submission_submit(*, actor: Any, submission: DataSubmission) -> DataSubmissi
             % {"count": len(errors), "first": errors[0].message},
             details={"findings": [f.message for f in findings]},
         )
-    before = submission.status
-    submission.status = SubmissionStatus.SUBMITTED
     submission.submitted_at = timezone.now()
     submission.submitted_by = actor if actor is not None else None
-    submission.version += 1
-    submission.save()
-    _event(
+    _move(
         submission,
         actor=actor,
+        to_status=SubmissionStatus.SUBMITTED,
         kind=SubmissionEventKind.SUBMIT,
-        from_status=before,
-        to_status=submission.status,
         details={"warnings": [f.message for f in findings]},
     )
     return submission
@@ -332,16 +354,11 @@ def submission_approve(*, actor: Any, submission: DataSubmission, note: str = ""
         _refuse_approval(actor, submission)
     level = next_approval_level(submission)
     assert level is not None
-    before = submission.status
-    submission.status = approval_status_for(level)
-    submission.version += 1
-    submission.save()
-    _event(
+    before = _move(
         submission,
         actor=actor,
+        to_status=approval_status_for(level),
         kind=SubmissionEventKind.APPROVE,
-        from_status=before,
-        to_status=submission.status,
         note=note.strip(),
     )
     audit_record(actor=actor, action="indicators.submission_approve", target=submission)
@@ -359,16 +376,11 @@ def submission_return(*, actor: Any, submission: DataSubmission, reason: str) ->
     submission = _lock(submission)
     if actor is None or not may_approve(actor, submission):
         _refuse_approval(actor, submission)
-    before = submission.status
-    submission.status = SubmissionStatus.RETURNED
-    submission.version += 1
-    submission.save()
-    _event(
+    before = _move(
         submission,
         actor=actor,
+        to_status=SubmissionStatus.RETURNED,
         kind=SubmissionEventKind.RETURN,
-        from_status=before,
-        to_status=submission.status,
         note=reason,
     )
     audit_record(
