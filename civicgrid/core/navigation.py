@@ -73,11 +73,13 @@ def _group_of(item_key: str) -> NavGroup | None:
     return next((group for group in _groups.values() if group.holds(item_key)), None)
 
 
-def nav_menu_for(user: Any, path: str = "") -> list[dict[str, Any]]:
+def nav_menu_for(
+    user: Any, path: str = "", entries: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     """The menu as shown: entries of a group together under its label (where the user sees two
     or more of them), each group where its first entry would stand; ``current`` marks the entry
-    (and the group) of ``path``."""
-    entries = nav_items_for(user)
+    (and the group) of ``path``. ``entries``: :func:`nav_items_for` of the user, when known."""
+    entries = nav_items_for(user) if entries is None else entries
     for entry in entries:
         url = entry["url"]
         entry["current"] = bool(path) and (path == url or (url != "/" and path.startswith(url)))

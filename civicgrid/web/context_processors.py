@@ -24,9 +24,10 @@ def scope_label(user: Any) -> str:
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
+    items = nav_items_for(user)  # resolved once for the menu and the list
     context: dict[str, Any] = {
-        "nav_items": nav_items_for(user),
-        "nav_menu": nav_menu_for(user, request.path),
+        "nav_items": items,
+        "nav_menu": nav_menu_for(user, request.path, items),
     }
     if user is not None and user.is_authenticated:
         context["current_scope_label"] = scope_label(user)
