@@ -18,10 +18,11 @@ integers, to keep them unique). What is generated:
   lanes (``南门二巷12号301``). Each building has a point inside its grid polygon. The standard
   text is ``珠海市香洲区拱北街道夏湾社区夏湾路12号3栋2单元501``.
 * **People** (人口) in **households** (户): registered residents (户籍, about 54 %), floating
-  population (流动人口, about 45 %) and Hong Kong / Macao / Taiwan residents (港澳台, about 1 %), in
-  families (head, spouse, children, the head's parents), single people, elderly couples or
-  people alone, and collective households (集体户, dormitories). Ages follow a pyramid plausible
-  for Zhuhai (many people of working age, about 12 % aged 60+); the sex ratio is slightly male.
+  population (流动人口, about 45 %), Hong Kong / Macao / Taiwan residents (港澳台, about 1 %) and
+  foreign nationals (境外, about 0.4 % of the households, see below), in families (head,
+  spouse, children, the head's parents), single people, elderly couples or people alone, and
+  collective households (集体户, dormitories). Ages follow a pyramid plausible for Zhuhai
+  (many people of working age, about 12 % aged 60+); the sex ratio is slightly male.
   ID numbers are valid (GB 11643 check digit) and agree with birth date and sex (odd 17th digit
   for men); their region code is a Zhuhai district (440402 香洲, 440403 斗门, 440404 金湾, or
   440421 for 斗门县 before 2001) for people born there, the real code of an origin county for
@@ -39,8 +40,14 @@ integers, to keep them unique). What is generated:
   same-sound characters, traditional characters, changed or missing phone digits, address
   variants and swapped day/month, and the true ID number in ``truth_id_number``.
 
-Foreign nationals are not generated: their permanent residence ID cards are not 18-digit
-citizen ID numbers (see :mod:`civicgrid.core.idnumbers`).
+* **Foreign residents** (境外人员, :mod:`~civicgrid.registry.synthetic.foreigners`): about
+  ``foreign_share`` (0.4 %) of the households of the whole city, mostly in 香洲 (横琴, 拱北, 吉大,
+  唐家湾), one to three persons with romanised names (``SMITH JOHN``, ``KIM MINJUN``) and the
+  foreigners' permanent residence ID card of the 2023 design (``9`` + issuing province +
+  nationality code + birth date + sequence + check character), no 户籍 and no 居住证. Each such
+  household replaces the small family household its own random stream picked, after that
+  household was generated, so ``foreign_share=0`` gives the same city without them and every
+  other person and household is the same either way.
 """
 
 from __future__ import annotations
@@ -62,6 +69,7 @@ from .common import (
     organisation_code_check_char,
 )
 from .entities import entity_plan, entity_rows
+from .foreigners import FOREIGN_SHARE
 from .homes import Dwelling, GridArea, Homes, grids_from_database
 from .noise import noisy_copies, noisy_copy
 from .people import Population, SyntheticHousehold
@@ -70,6 +78,7 @@ __all__ = [
     "ADDRESS_COLUMNS",
     "DEFAULT_SEED",
     "ENTITY_COLUMNS",
+    "FOREIGN_SHARE",
     "HOUSEHOLD_COLUMNS",
     "NOISY_COLUMNS",
     "PERSON_COLUMNS",
@@ -93,7 +102,8 @@ class SyntheticCity:
     ``dwellings`` homes and ``entities`` legal entities are planned up front (cheap); people
     are generated on demand by :meth:`households` / :meth:`persons`, as many as asked for.
     ``coordinate_share`` of the person rows carry the coordinates of their home (the others
-    must be placed by their address text).
+    must be placed by their address text). About ``foreign_share`` of the households of the
+    whole city are foreign residents (0: none; see :mod:`.foreigners`).
     """
 
     def __init__(
@@ -105,12 +115,16 @@ class SyntheticCity:
         entities: int = 300_000,
         reference_date: dt.date = REFERENCE_DATE,
         coordinate_share: float = 0.5,
+        foreign_share: float = FOREIGN_SHARE,
     ) -> None:
+        if not 0 <= foreign_share <= 1:
+            raise ValueError("foreign_share must lie between 0 and 1")
         self.seed = seed
         self.homes = Homes(grids, dwellings, seed)
         self.entity_count = max(0, entities)
         self.reference_date = reference_date
         self.coordinate_share = coordinate_share
+        self.foreign_share = foreign_share
         self._entity_plan: list[tuple[str, str, str]] | None = None
 
     @property

@@ -70,6 +70,27 @@ def make_id_number(region_code: str, birth_date: dt.date, sequence: int) -> str:
     return body + id_number_check_digit(body)
 
 
+def free_id_number(
+    rng: random.Random, region: str, birth: dt.date, sex: str, issued: set[int]
+) -> tuple[str, dt.date]:
+    """A free ID number for ``region`` and the birth date it carries (moved back a day in the
+    rare case that every sequence number of that day and region is taken). ``issued`` holds
+    the numbers given out so far (as integers, without the check character)."""
+    parity = 1 if sex == "M" else 0
+    random_ = rng.random
+    region_key = int(region) * 100_000_000_000
+    for _attempt in range(200):
+        sequence = int(random_() * 500) * 2 + parity
+        day_key = (birth.year * 10_000 + birth.month * 100 + birth.day) * 1_000
+        key = region_key + day_key + sequence
+        if key not in issued:
+            issued.add(key)
+            return make_id_number(region, birth, sequence), birth
+        if _attempt % 20 == 19:  # that day is full: the next day
+            birth = birth - dt.timedelta(days=1)
+    raise RuntimeError("no free ID number sequence")  # pragma: no cover
+
+
 _ORGANISATION_VALUES = {char: int(char, 36) for char in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
 _ORGANISATION_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 

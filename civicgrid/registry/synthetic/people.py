@@ -10,14 +10,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import tables
+from . import foreigners, tables
 from .common import (
     HMT,
     ORIGINS,
     SURNAMES,
     Weighted,
+    free_id_number,
     given_name,
-    make_id_number,
     mobile_phone,
     place_name,
 )
@@ -81,6 +81,7 @@ _TENURES = {
     "registered": Weighted([("自有", 0.78), ("租住", 0.2), ("其他", 0.02)]),
     "floating": Weighted([("租住", 0.8), ("自有", 0.12), ("宿舍", 0.06), ("其他", 0.02)]),
     "hmt": Weighted([("自有", 0.6), ("租住", 0.4)]),
+    "foreign": Weighted([("租住", 0.75), ("自有", 0.25)]),
 }
 _STATUSES = Weighted([("registered", 0.52), ("floating", 0.465), ("hmt", 0.015)])
 
@@ -184,7 +185,95 @@ class Population:
             person = self._person(rng, family, relation, sex, age, issued, permits)
             person["household_number"] = number
             household.members.append(person)
+        share = self.city.foreign_share
+        if share > 0 and kind == "family" and len(household.members) <= foreigners.MOST_MEMBERS:
+            # Decided and made with a stream of its own: the household that would have lived
+            # here was made first (using the common stream as always), so the rest of the city
+            # stays as it is without foreigners.
+            own = random.Random(f"{self.city.seed}:foreign:{serial}")
+            if own.random() < foreigners.foreign_chance(dwelling.grid_code, share):
+                household.members = self._foreign_members(
+                    own, dwelling, number, len(household.members), issued
+                )
         return household
+
+    def _foreign_members(
+        self,
+        rng: random.Random,
+        dwelling: Dwelling,
+        number: str,
+        size: int,
+        issued: set[int],
+    ) -> list[dict[str, Any]]:
+        """The person rows of a household of foreign nationals (see :mod:`.foreigners`)."""
+        nationality, _country, naming, _weight = foreigners.NATIONALITIES.pick(rng)
+        base = foreigners.family_name(rng, naming, "M")  # the head's family name (men's form)
+        family = _Family(
+            status="foreign",
+            dwelling=dwelling,
+            hukou=dwelling,
+            origin=None,
+            origin_address="",
+            hmt=None,
+            dwelling_text=dwelling.text,
+            point=(f"{dwelling.lon:.6f}", f"{dwelling.lat:.6f}"),
+        )
+        family.tenure = _TENURES["foreign"].pick(rng)
+        province = foreigners.card_province(rng)  # where the family applied for its cards
+        reference = self.city.reference_date
+        father = (nationality, naming, base)  # the children's nationality and family name
+        rows = []
+        for relation, sex, age in foreigners.members(rng, size):
+            own = (nationality, naming, base)
+            if relation == "spouse":
+                if rng.random() < 0.15:  # of another nationality
+                    other, _country, other_naming, _weight = foreigners.NATIONALITIES.pick(rng)
+                    own = (other, other_naming, foreigners.family_name(rng, other_naming, "M"))
+                elif not tables.FOREIGN_NAMES[naming][3]:  # keeps the own family name
+                    own = (nationality, naming, foreigners.family_name(rng, naming, "M"))
+                if sex == "M":
+                    father = own
+            elif relation == "child":
+                own = father
+            own_nationality, own_naming, own_family = own
+            if sex == "F":
+                own_family = foreigners.feminine(own_naming, own_family)
+            birth = dt.date.fromordinal(
+                reference.toordinal() - int((age + rng.random()) * 365.2425)
+            )
+            birth = min(birth, reference)
+            if relation == "spouse" and rng.random() < 0.2:
+                region = f"9{foreigners.card_province(rng)}{own_nationality}"
+            else:
+                region = f"9{province}{own_nationality}"
+            id_number, birth = free_id_number(rng, region, birth, sex, issued)
+            name = foreigners.full_name(rng, own_naming, own_family, sex)
+            phone = self._phone(rng, family, age)
+            lon, lat = family.point if rng.random() < self.city.coordinate_share else ("", "")
+            rows.append(
+                {
+                    "id_number": id_number,
+                    "name": name,
+                    "sex": sex,
+                    "birth_date": birth.isoformat(),
+                    "phone": phone,
+                    "registered_address": "",  # no 户籍
+                    "registered_division_code": "",
+                    "residence_status": "foreign",
+                    "permit_number": "",  # 居住证 are for Chinese citizens
+                    "permit_valid_until": "",
+                    "current_address": family.dwelling_text,
+                    "lon": lon,
+                    "lat": lat,
+                    "employer": self._employer(rng, "foreign", sex, age),
+                    "residence_kind": family.tenure,
+                    "relation": relation,
+                    "grid_code": dwelling.grid_code,
+                    "address_parts": dwelling.parts,
+                    "household_number": number,
+                }
+            )
+        return rows
 
     def _members(self, rng: random.Random, shape: str) -> list[tuple[str, str, int]]:
         """(relation to the head, sex, age) of each member of a household of ``shape``."""
@@ -341,19 +430,7 @@ class Population:
             region = family.hukou.grid_code[:6]
             if region == "440403" and birth.year < 2001 and rng.random() < 0.3:
                 region = tables.DOUMEN_COUNTY_CODE
-        parity = 1 if sex == "M" else 0
-        random_ = rng.random
-        region_key = int(region) * 100_000_000_000
-        for _attempt in range(200):
-            sequence = int(random_() * 500) * 2 + parity
-            day_key = (birth.year * 10_000 + birth.month * 100 + birth.day) * 1_000
-            key = region_key + day_key + sequence
-            if key not in issued:
-                issued.add(key)
-                return make_id_number(region, birth, sequence), birth
-            if _attempt % 20 == 19:  # that day is full: the next day
-                birth = birth - dt.timedelta(days=1)
-        raise RuntimeError("no free ID number sequence")  # pragma: no cover
+        return free_id_number(rng, region, birth, sex, issued)
 
     def _phone(self, rng: random.Random, family: _Family, age: int) -> str:
         draw = rng.random()
@@ -378,7 +455,7 @@ class Population:
     def _employer(self, rng: random.Random, status: str, sex: str, age: int) -> str:
         if age < 18 or age >= (60 if sex == "M" else 55) or not self.city.entity_count:
             return ""
-        share = {"registered": 0.66, "floating": 0.84, "hmt": 0.5}[status]
+        share = {"registered": 0.66, "floating": 0.84, "hmt": 0.5, "foreign": 0.7}[status]
         if rng.random() >= share:
             return ""
         plan = self.city.entity_plan()

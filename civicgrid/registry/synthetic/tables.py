@@ -12,6 +12,8 @@ Written by hand for test and demo data; none of it describes a real person or or
 * Road names by district (Zhuhai roads as people write them; the demo grids are generated,
   so a road does not lie where the real one does). Every name ends in 路, 道, 街 or 巷, as the
   address parser of the registry expects; a house number is unique on its road in a district.
+* Foreign residents: where they live (weights by district and street), the nationality codes
+  of their permanent residence ID cards and romanised names by naming custom.
 * Simplified → traditional characters and same-sound characters (同音字) for noisy copies.
 """
 
@@ -334,6 +336,156 @@ MOBILE_PREFIXES: tuple[tuple[str, int], ...] = (
     ("133", 3), ("149", 1), ("153", 3), ("173", 2), ("177", 3), ("180", 3), ("181", 3),
     ("189", 4), ("191", 2), ("199", 3), ("190", 1), ("170", 1), ("171", 1),
 )  # fmt: skip
+
+# ---------------------------------------------------------------- foreign residents
+
+# Foreign residents (境外人员) live mostly in 香洲: relative weight of a home by district and, on
+# top of it, by street (横琴, 拱北 and 吉大 by the border with Macao, 唐家湾 with its campuses
+# and high-tech zone). See civicgrid.registry.synthetic.foreigners.
+FOREIGN_DISTRICT_WEIGHTS: dict[str, float] = {"440402": 1.0, "440403": 0.15, "440404": 0.3}
+FOREIGN_STREET_WEIGHTS: dict[str, float] = {
+    "440402104": 6.0,  # 横琴镇
+    "440402005": 3.0,  # 拱北街道
+    "440402004": 3.0,  # 吉大街道
+    "440402100": 2.0,  # 唐家湾镇
+}
+# Issuing province of a foreigner's permanent residence ID card (9 + province + nationality …):
+# mostly 广东; some cards were issued where the holder lived before.
+FOREIGN_CARD_PROVINCES: tuple[tuple[str, int], ...] = (("44", 90), ("31", 5), ("11", 5))
+# (nationality code as the 2023 card carries it, ISO 3166-1 numeric; country; naming; weight).
+FOREIGN_NATIONALITIES: tuple[tuple[str, str, str, int], ...] = (
+    ("410", "韩国", "korean", 16),
+    ("392", "日本", "japanese", 8),
+    ("840", "美国", "english", 10),
+    ("124", "加拿大", "english", 6),
+    ("826", "英国", "english", 5),
+    ("036", "澳大利亚", "english", 5),
+    ("620", "葡萄牙", "portuguese", 8),
+    ("276", "德国", "german", 4),
+    ("250", "法国", "french", 3),
+    ("643", "俄罗斯", "russian", 4),
+    ("704", "越南", "vietnamese", 8),
+    ("608", "菲律宾", "filipino", 6),
+    ("458", "马来西亚", "malaysian_chinese", 8),
+    ("702", "新加坡", "malaysian_chinese", 5),
+    ("356", "印度", "indian", 4),
+)
+# Romanised names as a passport (and so the registry) writes them, family name first:
+# naming → (family names, men's given names, women's given names, does a wife take the
+# husband's family name). Russian women's family names take the feminine ending (-A).
+FOREIGN_NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], bool]] = {
+    "korean": (
+        ("KIM", "LEE", "PARK", "CHOI", "JUNG", "KANG", "CHO", "YOON", "JANG", "LIM", "HAN"),
+        ("MINJUN", "JIHOON", "SEUNGHYUN", "DONGHYUN", "JAEWON", "SUNGMIN", "HYUNWOO", "JUNHO"),
+        ("JIYEON", "SOYEON", "MINJI", "HYEJIN", "EUNJI", "SUJIN", "YUNA", "SEOYEON"),
+        False,
+    ),
+    "japanese": (
+        ("SATO", "SUZUKI", "TAKAHASHI", "TANAKA", "WATANABE", "ITO", "YAMAMOTO", "NAKAMURA"),
+        ("HIROSHI", "TAKESHI", "KENJI", "DAISUKE", "SHOTA", "YUTO", "KAZUKI", "RYO"),
+        ("YUKI", "AYAKA", "MISAKI", "HARUKA", "NAOKO", "EMI", "SAKURA", "YUI"),
+        True,
+    ),
+    "english": (
+        (
+            "SMITH",
+            "JOHNSON",
+            "WILLIAMS",
+            "BROWN",
+            "JONES",
+            "MILLER",
+            "DAVIS",
+            "WILSON",
+            "TAYLOR",
+            "ANDERSON",
+            "THOMAS",
+            "MOORE",
+            "CLARK",
+            "WALKER",
+            "WHITE",
+            "MARTIN",
+        ),
+        (
+            "JOHN",
+            "MICHAEL",
+            "DAVID",
+            "JAMES",
+            "ROBERT",
+            "DANIEL",
+            "PETER",
+            "MARK",
+            "ANDREW",
+            "RICHARD",
+            "PAUL",
+            "CHRISTOPHER",
+            "MATTHEW",
+            "THOMAS",
+        ),
+        (
+            "MARY",
+            "SARAH",
+            "JENNIFER",
+            "EMILY",
+            "JESSICA",
+            "ELIZABETH",
+            "LAURA",
+            "RACHEL",
+            "EMMA",
+            "KATHERINE",
+            "OLIVIA",
+            "SUSAN",
+        ),
+        True,
+    ),
+    "portuguese": (
+        ("SILVA", "SANTOS", "FERREIRA", "PEREIRA", "OLIVEIRA", "COSTA", "RODRIGUES", "MARTINS"),
+        ("JOAO", "ANTONIO", "JOSE", "MANUEL", "PEDRO", "RUI", "CARLOS", "MIGUEL"),
+        ("MARIA", "ANA", "SOFIA", "BEATRIZ", "INES", "CATARINA", "TERESA", "RITA"),
+        False,
+    ),
+    "german": (
+        ("MUELLER", "SCHMIDT", "SCHNEIDER", "FISCHER", "WEBER", "MEYER", "WAGNER", "BECKER"),
+        ("THOMAS", "ANDREAS", "STEFAN", "MICHAEL", "MARKUS", "JAN", "TOBIAS", "FLORIAN"),
+        ("ANNA", "JULIA", "SABINE", "KATHARINA", "LENA", "CLAUDIA", "LAURA", "MONIKA"),
+        True,
+    ),
+    "french": (
+        ("MARTIN", "BERNARD", "DUBOIS", "THOMAS", "ROBERT", "PETIT", "DURAND", "LEROY"),
+        ("PIERRE", "NICOLAS", "JULIEN", "LUC", "ANTOINE", "PHILIPPE", "OLIVIER", "THOMAS"),
+        ("MARIE", "CLAIRE", "SOPHIE", "CAMILLE", "JULIE", "ISABELLE", "CELINE", "LEA"),
+        True,
+    ),
+    "russian": (
+        ("IVANOV", "SMIRNOV", "KUZNETSOV", "POPOV", "VASILYEV", "PETROV", "SOKOLOV", "VOLKOV"),
+        ("ALEXANDER", "DMITRY", "SERGEY", "ANDREY", "ALEXEY", "MAXIM", "IVAN", "NIKOLAY"),
+        ("ANNA", "ELENA", "OLGA", "NATALIA", "TATIANA", "IRINA", "EKATERINA", "MARIA"),
+        True,
+    ),
+    "vietnamese": (
+        ("NGUYEN", "TRAN", "LE", "PHAM", "HOANG", "VU", "DANG", "BUI", "DO"),
+        ("VAN AN", "VAN HUNG", "MINH TUAN", "DUC ANH", "VAN THANH", "QUANG HUY", "HOANG NAM"),
+        ("THI HOA", "THI LAN", "THU HUONG", "NGOC ANH", "THI MAI", "THANH HA", "THI THUY"),
+        False,
+    ),
+    "filipino": (
+        ("SANTOS", "REYES", "CRUZ", "BAUTISTA", "GARCIA", "MENDOZA", "RAMOS", "AQUINO"),
+        ("JOSE", "MARK", "JOHN PAUL", "RONALDO", "MICHAEL", "JERIC", "ARIEL"),
+        ("MARIA", "ANGELICA", "KRISTINE", "JOY", "MARY GRACE", "ROSALIE", "JENNY"),
+        True,
+    ),
+    "malaysian_chinese": (
+        ("TAN", "LIM", "LEE", "NG", "ONG", "WONG", "CHAN", "GOH", "CHONG", "TEO"),
+        ("WEI MING", "KAH HOE", "CHEE KEONG", "JUN HAO", "BOON HUAT", "ZHI WEI", "KOK LEONG"),
+        ("MEI LING", "HUI MIN", "SIEW LING", "LI TING", "PEI SHAN", "XIN YI", "YEE LING"),
+        False,
+    ),
+    "indian": (
+        ("SHARMA", "PATEL", "SINGH", "KUMAR", "GUPTA", "REDDY", "IYER", "NAIR"),
+        ("RAHUL", "AMIT", "VIKRAM", "ARJUN", "SANJAY", "RAJESH", "KARAN", "ANIL"),
+        ("PRIYA", "ANJALI", "NEHA", "DEEPA", "KAVITA", "POOJA", "SUNITA", "ANITA"),
+        True,
+    ),
+}
 
 # ---------------------------------------------------------------- legal entities
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import itertools
+import math
 import re
 from collections import Counter, defaultdict
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +20,7 @@ from civicgrid.core.phones import LANDLINE, MOBILE, parse_phone
 from civicgrid.registry.synthetic import (
     ADDRESS_COLUMNS,
     ENTITY_COLUMNS,
+    FOREIGN_SHARE,
     HOUSEHOLD_COLUMNS,
     PERSON_COLUMNS,
     GridArea,
@@ -28,6 +32,7 @@ from civicgrid.registry.synthetic import (
     organisation_code_check_char,
     tables,
 )
+from civicgrid.registry.synthetic.foreigners import foreign_chance
 
 GRIDS = [
     GridArea(code, district, street, community, box(*bounds))
@@ -44,6 +49,9 @@ PERSONS = 12_000
 ZHUHAI_REGIONS = {"440402", "440403", "440404", tables.DOUMEN_COUNTY_CODE}
 ORIGIN_REGIONS = {row[0] for row in tables.ORIGIN_COUNTIES}
 HMT_REGIONS = {row[0] for row in tables.HMT_REGIONS}
+NATIONALITIES = {row[0] for row in tables.FOREIGN_NATIONALITIES}
+CARD_PROVINCES = {province for province, _weight in tables.FOREIGN_CARD_PROVINCES}
+ROMANISED_NAME = re.compile(r"[A-Z]+(?: [A-Z]+)+")
 ORIGIN_PROVINCES = tuple({row[1] for row in tables.ORIGIN_COUNTIES})
 ADDRESS_TEXT = re.compile(
     r"珠海市(?:香洲区|斗门区|金湾区)\w+?(?:街道|镇)\w+?(?:社区|村)"
@@ -104,6 +112,8 @@ def test_every_id_number_is_valid_unique_and_agrees_with_birth_date_and_sex(
         assert info.birth_date.isoformat() == person["birth_date"]
         assert info.sex == person["sex"]
         assert int(person["id_number"][16]) % 2 == (1 if person["sex"] == "M" else 0)
+        # foreigners hold a permanent residence ID card (9 …), everyone else a citizen's number
+        assert info.is_foreign_permanent_resident == (person["residence_status"] == "foreign")
 
 
 def test_region_codes_follow_the_residence_status(persons: list[dict[str, Any]]) -> None:
@@ -115,6 +125,12 @@ def test_region_codes_follow_the_residence_status(persons: list[dict[str, Any]])
         if status == "hmt":
             assert region in HMT_REGIONS
             assert person["registered_division_code"] == region
+        elif status == "foreign":  # 9 + issuing province + nationality; no 户籍, no 居住证
+            assert region[0] == "9"
+            assert region[1:3] in CARD_PROVINCES
+            assert region[3:] in NATIONALITIES
+            assert person["registered_division_code"] == person["registered_address"] == ""
+            assert person["permit_number"] == person["permit_valid_until"] == ""
         elif status == "floating":
             assert region in ORIGIN_REGIONS
             assert person["registered_division_code"] in ORIGIN_REGIONS
@@ -212,13 +228,18 @@ def test_ages_statuses_and_sexes_are_roughly_as_intended(
     assert 0.48 <= statuses["registered"] / len(persons) <= 0.62
     assert 0.36 <= statuses["floating"] / len(persons) <= 0.50
     assert 0.003 <= statuses["hmt"] / len(persons) <= 0.03
-    assert statuses.keys() <= {"registered", "floating", "hmt"}
+    assert 0.001 <= statuses["foreign"] / len(persons) <= 0.02
+    assert statuses.keys() == {"registered", "floating", "hmt", "foreign"}
     males = sum(1 for person in persons if person["sex"] == "M") / len(persons)
     assert 0.50 <= males <= 0.55
     surnames = [name for name, _count in Counter(p["name"][0] for p in persons).most_common(5)]
     assert surnames[:2] == ["陈", "李"]
     assert {"黄", "张", "王"} <= set(surnames)
-    assert all(2 <= len(person["name"]) <= 4 for person in persons)
+    for person in persons:
+        if person["residence_status"] == "foreign":  # romanised, family name first
+            assert ROMANISED_NAME.fullmatch(person["name"]), person["name"]
+        else:
+            assert 2 <= len(person["name"]) <= 4
 
 
 def test_households_have_one_head_share_a_home_and_make_sense(
@@ -300,6 +321,161 @@ def test_phones_permits_and_employers(
     assert len({p["permit_number"] for p in persons if p["permit_number"]}) == sum(
         1 for p in persons if p["permit_number"]
     )
+
+
+# ---------------------------------------------------------------- foreign residents
+
+
+def _foreign(household: Any) -> bool:
+    return household.members[0]["residence_status"] == "foreign"
+
+
+@pytest.fixture(scope="module")
+def households_without_foreigners() -> list[Any]:
+    return list(_city(foreign_share=0).households(PERSONS))
+
+
+def test_foreign_households_replace_small_households_and_leave_the_others_as_they_were(
+    households: list[Any], households_without_foreigners: list[Any]
+) -> None:
+    """A foreign household takes the place of one small family household after that household
+    was generated, with a random stream of its own: everything else is the city without them."""
+    without = households_without_foreigners
+    assert not any(_foreign(household) for household in without)
+    assert [h.number for h in households] == [h.number for h in without]
+    replaced = 0
+    for household, before in zip(households, without, strict=True):
+        assert household.dwelling == before.dwelling
+        assert household.kind == before.kind
+        if not _foreign(household):
+            assert household.members == before.members  # every row, every column
+            continue
+        replaced += 1
+        assert before.kind == "family"
+        assert len(household.members) == len(before.members) <= 3
+        assert {member["residence_status"] for member in household.members} == {"foreign"}
+        assert {member["household_number"] for member in household.members} == {before.number}
+    assert replaced >= 5
+    others = [m["id_number"] for h in households if not _foreign(h) for m in h.members]
+    reference = [
+        m["id_number"]
+        for h, b in zip(households, without, strict=True)
+        if not _foreign(h)
+        for m in b.members
+    ]
+    assert others == reference
+    # the foreigners' card numbers never take a number a citizen of the city has
+    numbers = {m["id_number"] for h in without for m in h.members}
+    foreign_numbers = {m["id_number"] for h in households if _foreign(h) for m in h.members}
+    assert not numbers & foreign_numbers
+
+
+def test_about_the_intended_share_of_households_is_foreign(
+    households: list[Any], households_without_foreigners: list[Any]
+) -> None:
+    # each small family household is replaced with the chance of its grid: the expected number
+    expected = sum(
+        foreign_chance(h.dwelling.grid_code, FOREIGN_SHARE)
+        for h in households_without_foreigners
+        if h.kind == "family" and len(h.members) <= 3
+    )
+    foreign = sum(1 for household in households if _foreign(household))
+    assert abs(foreign - expected) <= 4 * math.sqrt(expected)
+    # these grids (half in 香洲 with one in 拱北, the rest in 斗门 and 金湾) about the city's 0.4 %
+    assert 0.003 < expected / len(households) < 0.006
+
+
+def test_foreign_households_are_small_families_mostly_in_xiangzhou() -> None:
+    city = _city(seed=12, foreign_share=0.05)  # many more, for the distribution
+    households = list(city.households(PERSONS))
+    foreign = [household for household in households if _foreign(household)]
+    assert len(foreign) > 100
+    # 香洲 more than 金湾 more than 斗门, and 拱北 (a border street) most
+    homes = Counter(h.dwelling.grid_code[:9] for h in households)
+    found = Counter(h.dwelling.grid_code[:9] for h in foreign)
+    rate = {street: found[street] / homes[street] for street in homes}
+    assert rate["440402005"] > 2 * rate["440402001"]  # 拱北 > 翠香
+    assert rate["440402001"] > rate["440404100"] > (rate["440403001"] + rate["440403106"]) / 2
+    sizes = Counter(len(household.members) for household in foreign)
+    assert set(sizes) == {1, 2, 3}
+    relations = Counter(m["relation"] for h in foreign for m in h.members)
+    assert set(relations) == {"head", "spouse", "child"}
+    nationalities: Counter[str] = Counter()
+    for household in foreign:
+        head = household.members[0]
+        assert head["relation"] == "head"
+        assert _age(head, city) >= 18
+        for member in household.members:
+            nationalities[member["id_number"][3:6]] += 1
+            assert member["current_address"] == household.dwelling.text
+            assert member["residence_kind"] in {"租住", "自有"}
+            assert ROMANISED_NAME.fullmatch(member["name"])
+            if member["relation"] == "spouse":
+                assert member["sex"] != head["sex"]
+            if member["relation"] == "child":
+                assert _age(member, city) < 18
+                assert _age(member, city) <= _age(head, city) - 18
+                father = next(
+                    (m for m in household.members if m["relation"] != "child" and m["sex"] == "M"),
+                    head,
+                )
+                # children carry their father's family name (a Russian daughter's ends in -A)
+                family = member["name"].split()[0]
+                assert family in {father["name"].split()[0], father["name"].split()[0] + "A"}
+    assert len(nationalities) >= 10  # a realistic mix, not one country
+    assert nationalities.most_common(1)[0][1] < 0.3 * nationalities.total()
+
+
+@pytest.mark.django_db
+def test_foreign_residents_import_through_the_registry_import(
+    territory: Any, tmp_path: Path
+) -> None:
+    from civicgrid.registry import crypto
+    from civicgrid.registry.models import HouseholdMember, Person
+    from civicgrid.registry.services import registry_import
+    from civicgrid.registry.synthetic.files import write_city_files
+
+    # a small city with many foreigners (the share is of the whole city: 翠香 gets its weight)
+    city = SyntheticCity(
+        grids_from_database("4404"), seed=4, dwellings=40, entities=10, foreign_share=0.3
+    )
+    written = write_city_files(city, tmp_path, persons=90)
+    with written.paths["persons"].open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    foreign = [row for row in rows if row["residence_status"] == "foreign"]
+    assert len(foreign) >= 3
+    assert len({row["id_number"][:6] for row in foreign}) >= 2
+    run = registry_import(
+        actor=None, kind="persons", source="gongan", path=written.paths["persons"]
+    )
+    assert (run.created_count, run.invalid_count) == (len(rows), 0)
+    for row in foreign:
+        info = parse_id_number(row["id_number"])
+        person = Person.objects.get(id_hash=crypto.id_hash(row["id_number"]))
+        assert (person.residence_status, person.name) == ("foreign", row["name"])
+        assert (person.sex, person.birth_date) == (info.sex, info.birth_date)
+        assert (person.sex, person.birth_date.isoformat()) == (row["sex"], row["birth_date"])
+    assert Person.objects.filter(residence_status="foreign").count() == len(foreign)
+    households = registry_import(
+        actor=None, kind="households", source="gongan", path=written.paths["households"]
+    )
+    assert households.invalid_count == 0
+    foreign_numbers = {row["id_number"] for row in foreign}
+    with written.paths["households"].open(encoding="utf-8", newline="") as handle:
+        expected = {
+            (row["household_number"], crypto.id_hash(row["id_number"]), row["relation"])
+            for row in csv.DictReader(handle)
+            if row["id_number"] in foreign_numbers
+        }
+    members = HouseholdMember.objects.filter(person__residence_status="foreign")
+    assert {
+        (number, id_hash, relation)
+        for number, id_hash, relation in members.values_list(
+            "household__number", "person__id_hash", "relation"
+        )
+    } == expected
+    heads = [number for number, _hash, relation in expected if relation == "head"]
+    assert len(expected) > len(heads) == len({number for number, _hash, _r in expected})
 
 
 # ---------------------------------------------------------------- homes
