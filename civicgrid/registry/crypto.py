@@ -16,7 +16,6 @@ only, and ``civicgrid check --deploy`` reports them missing.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from functools import lru_cache
 
@@ -46,7 +45,7 @@ def _cipher() -> MultiFernet:
 
 def id_hash(number: str) -> str:
     """The keyed hash (64 hex characters) of a normalised ID number or other natural key."""
-    return hmac.new(_hash_key(), number.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(_hash_key(), number.encode(), "sha256").hex()
 
 
 def seal(text: str) -> str:

@@ -152,7 +152,7 @@ class Address(BaseModel):
 class Person(BaseModel):
     """人口: one person, keyed by the ID number (held as a keyed hash and ciphertext only)."""
 
-    id_hash = models.CharField(_("ID number hash"), max_length=64, unique=True)
+    id_hash = models.CharField(_("ID number hash"), max_length=64)
     id_sealed = models.TextField(_("ID number (encrypted)"))
     id_masked = models.CharField(_("ID number (masked)"), max_length=18)
     name = models.CharField(_("name"), max_length=60)
@@ -171,7 +171,6 @@ class Person(BaseModel):
         max_length=12,
         choices=ResidenceStatus.choices,
         default=ResidenceStatus.REGISTERED,
-        db_index=True,
     )
     permit_number = models.CharField(_("residence permit number"), max_length=40, blank=True)
     permit_valid_until = models.DateField(_("residence permit valid until"), null=True, blank=True)
@@ -184,6 +183,8 @@ class Person(BaseModel):
         on_delete=models.SET_NULL,
         related_name="current_residents",
     )
+    # Admin units are reference data (territory loaders; deletion PROTECTed by the ORM): no
+    # database-level key, which would cost every imported person a check (ADR 0006).
     admin_unit = models.ForeignKey(
         AdminUnit,
         verbose_name=_("admin unit"),
@@ -191,8 +192,9 @@ class Person(BaseModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="registry_persons",
+        db_constraint=False,
     )
-    admin_unit_code = models.CharField(_("admin unit code"), max_length=20, db_index=True)
+    admin_unit_code = models.CharField(_("admin unit code"), max_length=20)
     is_deceased = models.BooleanField(_("deceased"), default=False)
     field_sources = models.JSONField(
         _("field sources"),
@@ -205,9 +207,15 @@ class Person(BaseModel):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("persons")
+        # Few indexes on purpose: every one costs each imported row (ADR 0006). The ID hash
+        # is unique without a LIKE index; one index serves ``admin_unit_code = x``, the
+        # subtree ``LIKE 'x%'`` and the status within a unit.
+        constraints = [models.UniqueConstraint(fields=["id_hash"], name="registry_person_id_hash")]
         indexes = [
             models.Index(
-                fields=["admin_unit_code", "residence_status"], name="registry_person_unit"
+                fields=["admin_unit_code", "residence_status"],
+                name="registry_person_unit",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
             ),
             models.Index(fields=["name"], name="registry_person_name"),
         ]
@@ -297,14 +305,28 @@ class Residence(BaseModel):
     kind = models.CharField(_("kind"), max_length=12, choices=ResidenceKind.choices)
     moved_in = models.DateField(_("moved in"), null=True, blank=True)
     moved_out = models.DateField(_("moved out"), null=True, blank=True)
+    # Sources are never deleted (PROTECT): no database-level key or index (ADR 0006).
     source = models.ForeignKey(
-        Source, verbose_name=_("source"), null=True, blank=True, on_delete=models.PROTECT
+        Source,
+        verbose_name=_("source"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_constraint=False,
+        db_index=False,
     )
-    admin_unit_code = models.CharField(_("admin unit code"), max_length=20, db_index=True)
+    admin_unit_code = models.CharField(_("admin unit code"), max_length=20)
 
     class Meta:
         verbose_name = _("residence")
         verbose_name_plural = _("residences")
+        indexes = [
+            models.Index(
+                fields=["admin_unit_code"],
+                name="registry_residence_unit",
+                opclasses=["varchar_pattern_ops"],
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "address"],
@@ -484,8 +506,18 @@ class SourceRecord(models.Model):
     """What one source said about one record at one time (plain ID numbers are not kept: the
     natural key is the keyed hash for persons, the USCC for entities, the address key)."""
 
+    # Every imported row writes one source record, an append-only log of what a source said:
+    # the table keeps few indexes and no database-level foreign keys (each costs every
+    # imported row a deferred check at commit). The importer sets the links in the same
+    # transaction as the records they point to; deleting a source is PROTECTed and deleting a
+    # run, person or entity sets the link to NULL through the ORM (ADR 0006).
     source = models.ForeignKey(
-        Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="records"
+        Source,
+        verbose_name=_("source"),
+        on_delete=models.PROTECT,
+        related_name="records",
+        db_constraint=False,
+        db_index=False,  # the unique constraint starts with it
     )
     entity_kind = models.CharField(_("record kind"), max_length=12, choices=EntityKind.choices)
     natural_key = models.CharField(_("natural key"), max_length=240, blank=True)
@@ -499,6 +531,7 @@ class SourceRecord(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="records",
+        db_constraint=False,
     )
     line = models.PositiveIntegerField(_("line"), null=True, blank=True)
     person = models.ForeignKey(
@@ -508,6 +541,8 @@ class SourceRecord(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="source_records",
+        db_constraint=False,
+        db_index=False,  # partial indexes below
     )
     entity = models.ForeignKey(
         LegalEntity,
@@ -516,6 +551,8 @@ class SourceRecord(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="source_records",
+        db_constraint=False,
+        db_index=False,
     )
     admin_unit_code = models.CharField(_("admin unit code"), max_length=20, blank=True)
 
@@ -528,7 +565,24 @@ class SourceRecord(models.Model):
                 name="registry_source_record_once",
             )
         ]
-        indexes = [models.Index(fields=["entity_kind", "natural_key"], name="registry_sr_key")]
+        indexes = [
+            models.Index(
+                fields=["person"],
+                name="registry_sr_person",
+                condition=models.Q(person__isnull=False),
+            ),
+            models.Index(
+                fields=["entity"],
+                name="registry_sr_entity",
+                condition=models.Q(entity__isnull=False),
+            ),
+            # What linkage works on: person rows without a person.
+            models.Index(
+                fields=["source"],
+                name="registry_sr_unlinked",
+                condition=models.Q(entity_kind="person", person__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source_id}/{self.entity_kind}/{self.pk}"

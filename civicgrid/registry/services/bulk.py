@@ -17,6 +17,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import orjson
 from django.db import connection
 
 _SQLITE_IN = 900
@@ -27,7 +28,34 @@ class Json(str):
 
 
 def dumps(value: Any) -> Json:
+    """Compact JSON with sorted keys and characters unescaped — the text fingerprints are taken
+    of, so it must not change: orjson writes exactly what ``json.dumps(value,
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"))`` writes for strings, booleans,
+    None, 64-bit integers and floats from 1e-4 to 1e16 in dicts and lists, in a seventh of the
+    time. It writes other floats differently (``1e-05`` / ``0.00001``, ``NaN`` / ``null``) and
+    refuses lone surrogates: such values go to ``json``."""
+    if _orjson_writes_it(value):
+        try:
+            return Json(orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode())
+        except (TypeError, orjson.JSONEncodeError):
+            pass
     return Json(json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+
+
+def _orjson_writes_it(value: Any) -> bool:
+    """Whether orjson writes ``value`` as ``json`` does (see :func:`dumps`)."""
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return True
+    if kind is dict:
+        return all(type(key) is str and _orjson_writes_it(item) for key, item in value.items())
+    if kind is float:
+        return value == 0 or 1e-4 <= abs(value) < 1e16  # False for NaN and infinities
+    if kind is int:
+        return -(2**63) <= value < 2**64
+    if kind is list or kind is tuple:
+        return all(_orjson_writes_it(item) for item in value)
+    return False
 
 
 def is_postgres() -> bool:
@@ -82,17 +110,40 @@ def _copy_text(value: Any) -> str:
     return _copy_text(str(value))
 
 
+_TEXT = frozenset({str, Json})
+
+
+def copy_line(row: Sequence[Any], tabs: int) -> str:
+    """One row in COPY's text format (``tabs`` = number of columns - 1).
+
+    Most values are plain text needing no escapes: they are joined as they are and the line is
+    checked once (each None is one ``\\N``, the only backslash allowed); a line with a tab,
+    newline, carriage return or backslash inside a value is formatted value by value instead.
+    """
+    line = "\t".join([value if type(value) in _TEXT else _copy_text(value) for value in row])
+    if (
+        line.count("\t") != tabs
+        or line.count("\\") != row.count(None)
+        or "\n" in line
+        or "\r" in line
+    ):
+        line = "\t".join([_copy_text(value) for value in row])
+    return line
+
+
 def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """COPY ``rows`` into ``table`` (PostgreSQL), formatted as text here: much faster than the
     driver's row-by-row adaptation."""
     names = ", ".join(_quote(column) for column in columns)
+    tabs = len(columns) - 1
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {_quote(table)} ({names}) FROM STDIN") as copy,
     ):
         lines = []
         for row in rows:
-            lines.append("\t".join([_copy_text(value) for value in row]))
+            line = copy_line(row, tabs)
+            lines.append(line)
             if len(lines) >= 1000:
                 copy.write("\n".join(lines) + "\n")
                 lines = []

@@ -386,9 +386,13 @@ _SOURCE_RECORD = [
 def prepare_person(row: PersonRow) -> tuple[PersonRow, str, str, str]:
     """(row, natural key, source-record fields as JSON, fingerprint): what needs no database,
     computed by the reading thread while the writer thread waits for the database."""
-    key = crypto.id_hash(row.id_number)
-    fields = {name: _json_value(value) for name, value in row.values.items()}
-    fields["id_masked"] = mask_id_number(row.id_number)
+    number = row.id_number
+    key = crypto.id_hash(number)
+    fields = {
+        name: value if type(value) is str else _json_value(value)
+        for name, value in row.values.items()
+    }
+    fields["id_masked"] = mask_id_number(number)
     if row.address_text:
         fields["current_address"] = row.address_text
     if row.point is not None:
