@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import logging
 import os
 import shutil
 import sys
@@ -229,6 +230,29 @@ def _bare_copy(path: Path) -> float:
     return seconds
 
 
+def _postgres_cpu() -> float | None:
+    """CPU seconds of all local ``postgres`` processes so far (Linux; None elsewhere): with
+    the server on this machine, the difference over the import is the database's share."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        if name.startswith("postgres"):
+            fields = stat[stat.rindex(")") + 2 :].split()
+            # utime, stime and those of exited children (backends that have closed)
+            total += sum(int(value) for value in fields[11:15])
+    return total / ticks
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     options = _parse(argv)
     workdir = None
@@ -273,6 +297,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
             profiler = cProfile.Profile()
             profiler.enable()
+        waits: dict[str, float] = {}
+
+        class _Waits(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                for name in ("reader_waited", "writer_idle"):
+                    if hasattr(record, name):
+                        waits[name] = round(getattr(record, name), 1)
+
+        logging.getLogger("civicgrid.registry.services.imports").addHandler(_Waits())
+        logging.getLogger("civicgrid.registry.services.imports").setLevel(logging.INFO)
+        cpu_started = time.process_time()
+        database_cpu_started = _postgres_cpu() if connection.vendor == "postgresql" else None
         started = time.perf_counter()
         run = registry_import(
             actor=None,
@@ -283,6 +319,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             pipeline=not options.no_pipeline,
         )
         seconds = time.perf_counter() - started
+        cpu_seconds = time.process_time() - cpu_started
+        database_cpu = (
+            _postgres_cpu() - database_cpu_started  # type: ignore[operator]
+            if database_cpu_started is not None
+            else None
+        )
         if profiler is not None:
             import pstats
 
@@ -295,6 +337,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "rows": rows,
             "seconds": round(seconds, 2),
             "rows_per_s": round(rows / seconds) if seconds else None,
+            # The importing process's own CPU time (both threads), the rest is the database's
+            # or waiting; where the pipeline waited: the reading thread for the writer
+            # (database side slower) or the writer for chunks (checking slower).
+            "process_cpu_seconds": round(cpu_seconds, 1),
+            "database_cpu_seconds": round(database_cpu, 1) if database_cpu is not None else None,
+            "reader_waited_s": waits.get("reader_waited"),
+            "writer_idle_s": waits.get("writer_idle"),
             "copy_seconds": round(copy_seconds, 2) if copy_seconds is not None else None,
             "copy_rows_per_s": round(rows / copy_seconds) if copy_seconds else None,
             "created": run.created_count,

@@ -157,7 +157,7 @@ class Person(BaseModel):
     id_masked = models.CharField(_("ID number (masked)"), max_length=18)
     name = models.CharField(_("name"), max_length=60)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
-    birth_date = models.DateField(_("birth date"), db_index=True)
+    birth_date = models.DateField(_("birth date"))
     region_code = models.CharField(_("region code of the ID number"), max_length=6)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     registered_address = models.CharField(
@@ -209,7 +209,9 @@ class Person(BaseModel):
         verbose_name_plural = _("persons")
         # Few indexes on purpose: every one costs each imported row (ADR 0006). The ID hash
         # is unique without a LIKE index; one index serves ``admin_unit_code = x``, the
-        # subtree ``LIKE 'x%'`` and the status within a unit.
+        # subtree ``LIKE 'x%'`` and the status within a unit. No index on the name (searched
+        # with ``contains``, which a B-tree cannot serve) or the birth date (age bands are
+        # counted over a unit's persons).
         constraints = [models.UniqueConstraint(fields=["id_hash"], name="registry_person_id_hash")]
         indexes = [
             models.Index(
@@ -217,7 +219,6 @@ class Person(BaseModel):
                 name="registry_person_unit",
                 opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
             ),
-            models.Index(fields=["name"], name="registry_person_name"),
         ]
 
     def __str__(self) -> str:

@@ -390,6 +390,10 @@ class _Committer:
         self.lock_key = lock_key
         self.crash_after_chunks = crash_after_chunks
         self.chunks = 0
+        # Where the pipeline waits (seconds), logged at the end: the reading thread for the
+        # writer (the database side is the bottleneck) or the writer for the next chunk.
+        self.reader_waited = 0.0
+        self.writer_idle = 0.0
         self.error: BaseException | None = None
         self.thread: threading.Thread | None = None
         if threaded:
@@ -407,10 +411,12 @@ class _Committer:
             self._commit(chunk, errors, last_line)
             return
         item = (chunk, errors, last_line)
+        started = time.perf_counter()
         while True:
             self._raise()
             try:
                 self.queue.put(item, timeout=0.5)
+                self.reader_waited += time.perf_counter() - started
                 return
             except queue.Full:
                 continue
@@ -425,6 +431,14 @@ class _Committer:
                     continue
             self.thread.join()
             self.thread = None
+            logger.info(
+                "registry import %s: the reading thread waited %.1f s for the writer, the "
+                "writer %.1f s for chunks",
+                self.run.pk,
+                self.reader_waited,
+                self.writer_idle,
+                extra={"reader_waited": self.reader_waited, "writer_idle": self.writer_idle},
+            )
         self._raise()
 
     def _raise(self) -> None:
@@ -436,7 +450,9 @@ class _Committer:
         try:
             with translation.override(self.language):
                 while True:
+                    started = time.perf_counter()
                     item = self.queue.get()
+                    self.writer_idle += time.perf_counter() - started
                     if item is None:
                         return
                     self._commit(*item)

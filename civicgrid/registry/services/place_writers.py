@@ -17,7 +17,6 @@ from ..models import (
     Household,
     HouseholdMember,
     Relation,
-    SourceRecord,
 )
 from .bulk import dumps, select_in
 from .merge import Conflict, merge_fields, new_field_sources
@@ -29,9 +28,9 @@ from .writers import (
     Place,
     _fingerprint,
     _known_fingerprints,
-    _loads,
     _locate,
     _open_conflicts,
+    keep_source_records,
 )
 
 # ------------------------------------------------------------------------------ addresses
@@ -117,22 +116,13 @@ def write_addresses(ctx: Context, rows: Sequence[AddressRow]) -> ChunkCounts:
     Address.objects.bulk_update(
         changed_addresses.values(), ["field_sources", "admin_unit_code"], batch_size=500
     )
-    SourceRecord.objects.bulk_create(
-        [
-            SourceRecord(
-                source_id=ctx.source_id,
-                entity_kind=kind,
-                natural_key=key,
-                fingerprint=fingerprint,
-                fields=_loads(fields_json),
-                received_at=ctx.at,
-                run_id=ctx.run_id,
-                line=row.line,
-                admin_unit_code=buildings[key].admin_unit_code,
-            )
+    keep_source_records(
+        ctx,
+        kind,
+        (
+            (row.line, key, fields_json, fingerprint, buildings[key].admin_unit_code, None, None)
             for row, key, fields_json, fingerprint in todo
-        ],
-        batch_size=500,
+        ),
     )
     counts.conflicts += _open_conflicts(ctx, kind, conflicts)
     return counts
@@ -302,24 +292,22 @@ def write_households(ctx: Context, rows: Sequence[HouseholdRow]) -> ChunkCounts:
     HouseholdMember.objects.bulk_create(new_members, batch_size=500)
     HouseholdMember.objects.bulk_update(changed_members, ["relation", "updated_at"], batch_size=500)
     bad_lines = {error.line for error in counts.errors}
-    SourceRecord.objects.bulk_create(
-        [
-            SourceRecord(
-                source_id=ctx.source_id,
-                entity_kind=kind,
-                natural_key=key,
-                fingerprint=fingerprint,
-                fields=_loads(fields_json),
-                received_at=ctx.at,
-                run_id=ctx.run_id,
-                line=row.line,
-                person_id=persons[member],
-                admin_unit_code=households[row.number].admin_unit_code,
+    keep_source_records(
+        ctx,
+        kind,
+        (
+            (
+                row.line,
+                key,
+                fields_json,
+                fingerprint,
+                households[row.number].admin_unit_code,
+                persons[member],
+                None,
             )
             for row, key, fields_json, fingerprint, member in todo
             if row.line not in bad_lines
-        ],
-        batch_size=500,
+        ),
     )
     counts.conflicts += _open_conflicts(ctx, kind, conflicts)
     return counts

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +35,6 @@ from ..models import (
     Residence,
     ResidenceKind,
     ReviewStatus,
-    SourceRecord,
 )
 from .bulk import (
     Json,
@@ -383,6 +382,35 @@ _SOURCE_RECORD = [
 ]
 
 
+def keep_source_records(
+    ctx: Context,
+    kind: str,
+    records: Iterable[tuple[int | None, str, str, str, str, int | None, int | None]],
+) -> None:
+    """Keep each row of a chunk as a :class:`SourceRecord`: (line, natural key, fields as JSON
+    text, fingerprint, admin unit code, person id, entity id), in one COPY (PostgreSQL)."""
+    insert_rows(
+        "registry_sourcerecord",
+        _SOURCE_RECORD,
+        (
+            [
+                ctx.source_id,
+                kind,
+                key,
+                fingerprint,
+                fields_json,
+                ctx.at,
+                ctx.run_id,
+                line,
+                person_id,
+                entity_id,
+                unit_code,
+            ]
+            for line, key, fields_json, fingerprint, unit_code, person_id, entity_id in records
+        ),
+    )
+
+
 def prepare_person(row: PersonRow) -> tuple[PersonRow, str, str, str]:
     """(row, natural key, source-record fields as JSON, fingerprint): what needs no database,
     computed by the reading thread while the writer thread waits for the database."""
@@ -510,25 +538,22 @@ def write_persons(ctx: Context, rows: Sequence[Any]) -> ChunkCounts:
         [(person_ids[todo[i][1]], todo[i][0], places[i]) for i in new],
         moves,
     )
-    records = []
-    for i, (row, key, fields_json, fingerprint) in enumerate(todo):
-        place = places[i]
-        records.append(
-            [
-                ctx.source_id,
-                kind,
-                key,
-                fingerprint,
-                fields_json,
-                ctx.at,
-                ctx.run_id,
+    keep_source_records(
+        ctx,
+        kind,
+        (
+            (
                 row.line,
+                key,
+                fields_json,
+                fingerprint,
+                place.unit_code if place else "",
                 person_ids[key],
                 None,
-                place.unit_code if place else "",
-            ]
-        )
-    insert_rows("registry_sourcerecord", _SOURCE_RECORD, records)
+            )
+            for (row, key, fields_json, fingerprint), place in zip(todo, places, strict=True)
+        ),
+    )
     counts.conflicts += _open_conflicts(
         ctx, kind, [(pid, None, key, fp, c) for pid, key, fp, c in conflicts]
     )
@@ -917,29 +942,21 @@ def write_entities(ctx: Context, rows: Sequence[EntityRow]) -> ChunkCounts:
     ids = dict(
         LegalEntity.objects.filter(uscc__in=[item[1] for item in todo]).values_list("uscc", "pk")
     )
-    SourceRecord.objects.bulk_create(
-        [
-            SourceRecord(
-                source_id=ctx.source_id,
-                entity_kind=kind,
-                natural_key=uscc,
-                fingerprint=fingerprint,
-                fields=_loads(fields_json),
-                received_at=ctx.at,
-                run_id=ctx.run_id,
-                line=row.line,
-                entity_id=ids[uscc],
-                admin_unit_code=existing[uscc].admin_unit_code,
+    keep_source_records(
+        ctx,
+        kind,
+        (
+            (
+                row.line,
+                uscc,
+                fields_json,
+                fingerprint,
+                existing[uscc].admin_unit_code,
+                None,
+                ids[uscc],
             )
             for row, uscc, fields_json, fingerprint in todo
-        ],
-        batch_size=500,
+        ),
     )
     counts.conflicts += _open_conflicts(ctx, kind, conflicts)
     return counts
-
-
-def _loads(text: str) -> Any:
-    import json
-
-    return json.loads(text)
