@@ -48,7 +48,10 @@ def _orjson_writes_it(value: Any) -> bool:
     if kind is str or kind is bool or value is None:
         return True
     if kind is dict:
-        return all(type(key) is str and _orjson_writes_it(item) for key, item in value.items())
+        for key, item in value.items():  # a loop: most values are text, checked inline
+            if type(key) is not str or (type(item) is not str and not _orjson_writes_it(item)):
+                return False
+        return True
     if kind is float:
         return value == 0 or 1e-4 <= abs(value) < 1e16  # False for NaN and infinities
     if kind is int:

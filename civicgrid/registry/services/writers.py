@@ -109,6 +109,14 @@ class Context:
         self.run_id = run_id
         self.at = at
         self.at_iso = at.isoformat()
+        # Values repeated on every row, as COPY takes them on PostgreSQL (formatted once, not
+        # per row); the Python values elsewhere.
+        postgres = is_postgres()
+        self.at_db: Any = self.at_iso if postgres else at
+        self.source_db: Any = str(source_id) if postgres else source_id
+        self.run_db: Any = str(run_id) if postgres else run_id
+        self.false_db: Any = "f" if postgres else False
+        self.one_db: Any = "1" if postgres else 1
         self.placer = placer
         self.authority = authority
         self.city_code, self.city_pk = city
@@ -394,13 +402,13 @@ def keep_source_records(
         _SOURCE_RECORD,
         (
             [
-                ctx.source_id,
+                ctx.source_db,
                 kind,
                 key,
                 fingerprint,
                 fields_json,
-                ctx.at,
-                ctx.run_id,
+                ctx.at_db,
+                ctx.run_db,
                 line,
                 person_id,
                 entity_id,
@@ -590,14 +598,14 @@ def _write_residences(
             return
         rows.append(
             [
-                ctx.at,
-                ctx.at,
+                ctx.at_db,
+                ctx.at_db,
                 person_id,
                 place.address_id,
                 row.residence_kind or ResidenceKind.UNKNOWN,
                 row.moved_in,
                 None,
-                ctx.source_id,
+                ctx.source_db,
                 place.unit_code,
             ]
         )
@@ -690,7 +698,7 @@ def _insert_persons(
 ) -> dict[str, int] | None:
     """Insert the new persons; their ids by key when known without a query."""
     rows = []
-    now = ctx.at
+    now = ctx.at_db
     for (row, key, _fields, _fingerprint), place in zip(items, places, strict=True):
         values = row.values
         # The ID number, and the sex and birth date it states, come from this source too.
@@ -725,9 +733,9 @@ def _insert_persons(
                 address_id,
                 unit_pk,
                 unit_code,
-                False,
+                ctx.false_db,
                 ctx.sources_json(given),
-                1,
+                ctx.one_db,
             ]
         )
     if is_postgres():
