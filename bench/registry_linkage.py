@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/registry_linkage.py [--persons 100000] [--rows 10000]
         [--seed 4404] [--threads 2] [--accept 0.95] [--review 0.5] [--memory-limit 12GB]
+        [--through-database [--database-url postgres://postgres@127.0.0.1:5432/NAME]]
 
 What it does, in one run:
 
@@ -493,10 +494,20 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="store persons and rows in the scratch database and link with the service",
     )
+    parser.add_argument(
+        "--database-url",
+        help="postgres://…/NAME: a scratch PostgreSQL database instead of SQLite (created, "
+        "migrated and dropped; never name a database you need)",
+    )
     options = parser.parse_args(argv)
 
     workdir = tempfile.mkdtemp(prefix="civicgrid-linkage-bench-")
     os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
+    if options.database_url:
+        from registry_import import _scratch_postgres  # this directory: the import bench
+
+        _scratch_postgres(options.database_url, create=True)
+        os.environ["DATABASE_URL"] = options.database_url
     import django
 
     django.setup()
@@ -546,9 +557,15 @@ def main(argv: list[str] | None = None) -> int:
             "review_threshold": options.review,
             "misses_by_noise": misses_by_noise(results, truth) if NOISE else None,
             "cpus": os.cpu_count(),
+            "database": "postgresql" if options.database_url else "sqlite",
         }
         print(json.dumps(report, ensure_ascii=False))
         shutil.rmtree(workdir, ignore_errors=True)
+        if options.database_url:
+            from django.db import connections
+
+            connections.close_all()
+            _scratch_postgres(options.database_url, create=False)
         return 0
     started = time.perf_counter()
     outcome = link_rows(row_records, person_records, settings=settings)
