@@ -57,8 +57,24 @@ def _strip_country_code(digits: str) -> str | None:
     return None
 
 
+def is_plain_mobile_number(value: str) -> bool:
+    """Whether ``value`` is a mobile number in its normalised form (11 ASCII digits).
+
+    Such a value is its own :func:`parse_phone` number: the fast path of bulk checks.
+    """
+    return (
+        len(value) == 11
+        and value[0] == "1"
+        and value[1] in "3456789"
+        and value.isascii()
+        and value.isdigit()
+    )
+
+
 def parse_phone(value: Any) -> PhoneNumber | None:
     """The parsed number, or ``None`` when ``value`` is not a phone number (never raises)."""
+    if type(value) is str and is_plain_mobile_number(value):
+        return PhoneNumber(kind=MOBILE, number=value)
     text = unicodedata.normalize("NFKC", str(value or "")).strip()
     if not text:
         return None

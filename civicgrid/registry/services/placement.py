@@ -109,7 +109,7 @@ class UnitName:
     level: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedAddress:
     """A standard address: canonical parts (empty when unknown) and the units found."""
 
@@ -162,6 +162,17 @@ class ParsedAddress:
 
     def too_long(self) -> list[str]:
         """Names of parts longer than the registry keeps."""
+        if (
+            len(self.district) <= 40
+            and len(self.street) <= 40
+            and len(self.community) <= 60
+            and len(self.road) <= 60
+            and len(self.house_number) <= 20
+            and len(self.building) <= 60
+            and len(self.unit) <= 20
+            and len(self.room) <= 20
+        ):
+            return []  # the usual case, without building the list below
         values = {
             "district": self.district,
             "street": self.street,
@@ -193,6 +204,8 @@ def address_key(parsed: ParsedAddress) -> str:
 class _Level:
     by_variant: dict[str, list[UnitName]] = field(default_factory=dict)
     longest: int = 0
+    # The first two characters of the variants → their lengths, longest first.
+    lengths: dict[str, list[int]] = field(default_factory=dict)
 
     def add(self, variant: str, unit: UnitName) -> None:
         if len(variant) < 2:
@@ -201,12 +214,24 @@ class _Level:
         if unit not in units:
             units.append(unit)
         self.longest = max(self.longest, len(variant))
+        lengths = self.lengths.setdefault(variant[:2], [])
+        if len(variant) not in lengths:
+            lengths.append(len(variant))
+            lengths.sort(reverse=True)
 
     def match(self, text: str, start: int, within: str) -> tuple[UnitName, int] | None:
         """The longest name at ``start`` of a unit whose code starts with ``within``."""
-        for length in range(min(self.longest, len(text) - start), 1, -1):
+        room = len(text) - start
+        # Only the lengths of the names that begin like the text can match.
+        for length in self.lengths.get(text[start : start + 2], ()):
+            if length > room:
+                continue
             units = self.by_variant.get(text[start : start + length])
             if not units:
+                continue
+            if len(units) == 1:
+                if units[0].code.startswith(within):
+                    return units[0], start + length
                 continue
             inside = [unit for unit in units if unit.code.startswith(within)]
             if len(inside) == 1:
@@ -268,8 +293,21 @@ class Placer:
             if unit.level in self.levels:
                 for variant in _variants(unit):
                     self.levels[unit.level].add(variant, unit)
+        self._city = self.levels[AdminLevel.CITY]
+        self._below_city = tuple(
+            self.levels[level]
+            for level in (AdminLevel.DISTRICT, AdminLevel.STREET, AdminLevel.COMMUNITY)
+        )
         self._cache: dict[str, ParsedAddress] = {}
         self._parts_cache: dict[tuple[str, ...], ParsedAddress] = {}
+        self._names_cache: dict[str, tuple[str, str, str]] = {}
+        self._unit_stems: dict[str, ParsedAddress] = {}  # see _parse_room
+        self._rooms_shortcut = not any(
+            char in "0123456789"
+            for level in self.levels.values()
+            for variant in level.by_variant
+            for char in variant
+        )
 
     @classmethod
     def from_database(cls, *, with_locator: bool = True) -> Placer:
@@ -294,48 +332,85 @@ class Placer:
 
     def parse(self, text: Any) -> ParsedAddress:
         """The standard address in ``text`` (see the module docstring); cached per text."""
-        raw = str(text or "")
+        raw = text if type(text) is str else str(text or "")
         found = self._cache.get(raw)
         if found is None:
-            found = self._parse(normalise_text(raw))
+            found = self._parse_room(normalise_text(raw))
             if len(self._cache) < 500_000:
                 self._cache[raw] = found
         return found
+
+    def _parse_room(self, text: str) -> ParsedAddress:
+        """:meth:`_parse`, shortened for the rooms of a unit (``…2单元501``, ``…2单元502``).
+
+        When ``text`` ends with ``单元`` and a room number of ASCII digits, everything up to the
+        room number (the stem) parses the same whatever the number is, as long as no admin-unit
+        name contains a digit: the names cannot reach into the number, and each pattern of
+        :meth:`_finish` ends at a character of the stem (号, 栋, 单元 …) that the number is
+        never followed by. So a stem whose first address read building, unit and that room
+        number gives every other room number in it without parsing again.
+        """
+        room_start = len(text.rstrip("0123456789"))
+        if (
+            room_start == len(text)
+            or not text.endswith("单元", 0, room_start)
+            or not self._rooms_shortcut
+        ):
+            return self._parse(text)
+        stem, room = text[:room_start], text[room_start:]
+        same_unit = self._unit_stems.get(stem)
+        if same_unit is not None:
+            return ParsedAddress(
+                district=same_unit.district,
+                street=same_unit.street,
+                community=same_unit.community,
+                road=same_unit.road,
+                house_number=same_unit.house_number,
+                compound=same_unit.compound,
+                building=same_unit.building,
+                unit=same_unit.unit,
+                room=room,
+                unit_code=same_unit.unit_code,
+                unit_pk=same_unit.unit_pk,
+            )
+        parsed = self._parse(text)
+        # The room (all of the digits) came after the unit, and nothing was left unread.
+        is_room_of_unit = parsed.unit and parsed.room == room and not parsed.rest
+        if is_room_of_unit and len(self._unit_stems) < 200_000:
+            self._unit_stems[stem] = parsed
+        return parsed
 
     def _parse(self, text: str) -> ParsedAddress:
         text = _PROVINCE.sub("", text)
         position = 0
         within = self.city_code
-        matched = self.levels[AdminLevel.CITY].match(text, position, "")
+        matched = self._city.match(text, position, "")
         if matched:
             position = matched[1]
             within = matched[0].code
-        names: dict[str, UnitName] = {}
-        for level in (AdminLevel.DISTRICT, AdminLevel.STREET, AdminLevel.COMMUNITY):
-            matched = self.levels[level].match(text, position, within)
+        finest: UnitName | None = None  # the last level found is the finest
+        for level in self._below_city:
+            matched = level.match(text, position, within)
             if matched:
-                names[level] = matched[0]
-                position = matched[1]
-                within = matched[0].code
-        return self._finish(names, text[position:])
+                finest, position = matched
+                within = finest.code
+        return self._finish(finest, text[position:])
 
-    def _finish(self, names: dict[str, UnitName], rest: str) -> ParsedAddress:
-        finest = (
-            names.get(AdminLevel.COMMUNITY)
-            or names.get(AdminLevel.STREET)
-            or names.get(AdminLevel.DISTRICT)
-        )
-        names_of = self._canonical(finest)
+    def _finish(self, finest: UnitName | None, rest: str) -> ParsedAddress:
+        district, street, community = self._canonical_names(finest)
         road = house_number = compound = building = unit = room = ""
-        match = _ROAD_NUMBER.match(rest) or _NUMBER_ONLY.match(rest)
+        match = _ROAD_NUMBER.match(rest)
         if match:
-            road = match.groupdict().get("road") or ""
+            road = match.group("road")
+        else:
+            match = _NUMBER_ONLY.match(rest)
+        if match:
             house_number = match.group("number").replace("之", "-")
             rest = rest[match.end() :]
             building_match = _BUILDING.match(rest)
             if building_match:
-                compound = building_match.group("compound")
-                building = building_match.group("building").upper()
+                compound, building = building_match.group("compound", "building")
+                building = building.upper()
                 rest = rest[building_match.end() :]
                 unit_match = _UNIT.match(rest)
                 if unit_match:
@@ -353,9 +428,9 @@ class Placer:
                     compound = rest
                 rest = ""
         return ParsedAddress(
-            district=names_of["district"],
-            street=names_of["street"],
-            community=names_of["community"],
+            district=district,
+            street=street,
+            community=community,
             road=road,
             house_number=house_number,
             compound=compound,
@@ -369,14 +444,22 @@ class Placer:
 
     def _canonical(self, finest: UnitName | None) -> dict[str, str]:
         """District, street and community names of ``finest`` and its ancestors."""
-        out = {"district": "", "street": "", "community": ""}
+        district, street, community = self._canonical_names(finest)
+        return {"district": district, "street": street, "community": community}
+
+    def _canonical_names(self, finest: UnitName | None) -> tuple[str, str, str]:
+        """(district, street, community) names of ``finest`` and its ancestors; cached."""
         if finest is None:
-            return out
-        for level, length in (("district", 6), ("street", 9), ("community", 12)):
-            unit = self.units.get(finest.code[:length]) if len(finest.code) >= length else None
-            if unit is not None:
-                out[level] = normalise_text(unit.name)
-        return out
+            return "", "", ""
+        found = self._names_cache.get(finest.code)
+        if found is None:
+            names = []
+            for length in (6, 9, 12):
+                unit = self.units.get(finest.code[:length]) if len(finest.code) >= length else None
+                names.append(normalise_text(unit.name) if unit is not None else "")
+            found = (names[0], names[1], names[2])
+            self._names_cache[finest.code] = found
+        return found
 
     # ----------------------------------------------------------------------------- parts
 
