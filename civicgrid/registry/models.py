@@ -561,8 +561,10 @@ class SourceRecord(models.Model):
         verbose_name = _("source record")
         verbose_name_plural = _("source records")
         constraints = [
+            # The fingerprint hashes the natural key with the fields: unique on its own (half
+            # the index of the key and the fingerprint together).
             models.UniqueConstraint(
-                fields=["source", "entity_kind", "natural_key", "fingerprint"],
+                fields=["source", "entity_kind", "fingerprint"],
                 name="registry_source_record_once",
             )
         ]

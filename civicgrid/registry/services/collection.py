@@ -781,7 +781,8 @@ class _Apply:
             source=self.source,
             entity_kind=kind,
             natural_key=natural_key,
-            fingerprint=hashlib.sha256(text.encode()).hexdigest(),
+            # Like an import row's: the key and the fields (unique per source and kind).
+            fingerprint=hashlib.sha256(f"{natural_key}\n{text}".encode()).hexdigest(),
             defaults={
                 "fields": json.loads(text),
                 "received_at": self.at,

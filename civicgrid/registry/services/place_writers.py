@@ -45,7 +45,7 @@ def write_addresses(ctx: Context, rows: Sequence[AddressRow]) -> ChunkCounts:
         fields = {"key": key, **row.values}
         fields_json = dumps(fields)
         prepared.append((row, key, fields_json, _fingerprint(key, fields_json)))
-    known = _known_fingerprints(ctx, kind, [item[1] for item in prepared])
+    known = _known_fingerprints(ctx, kind, [item[3] for item in prepared])
     todo = [item for item in prepared if (item[1], item[3]) not in known]
     counts.unchanged += len(prepared) - len(todo)
     if not todo:
@@ -146,7 +146,7 @@ def write_households(ctx: Context, rows: Sequence[HouseholdRow]) -> ChunkCounts:
         }
         fields_json = dumps(fields)
         prepared.append((row, key, fields_json, _fingerprint(key, fields_json), member))
-    known = _known_fingerprints(ctx, kind, [item[1] for item in prepared])
+    known = _known_fingerprints(ctx, kind, [item[3] for item in prepared])
     todo = [item for item in prepared if (item[1], item[3]) not in known]
     counts.unchanged += len(prepared) - len(todo)
     if not todo:

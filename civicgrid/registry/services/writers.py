@@ -142,15 +142,19 @@ def _json_value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def _known_fingerprints(ctx: Context, kind: str, keys: Sequence[str]) -> set[tuple[str, str]]:
+def _known_fingerprints(
+    ctx: Context, kind: str, fingerprints: Sequence[str]
+) -> set[tuple[str, str]]:
+    """(natural key, fingerprint) of the rows this source already delivered, looked up by
+    fingerprint (which hashes the key too: the unique index is on it alone)."""
     if ctx.is_first_delivery:
         # Nothing of this source and kind before this run, and the run's own earlier rows
         # have other keys (duplicates in the file are refused before they get here).
         return set()
     rows = select_in(
         "SELECT natural_key, fingerprint FROM registry_sourcerecord "
-        "WHERE source_id = %s AND entity_kind = %s AND natural_key IN_VALUES",
-        keys,
+        "WHERE source_id = %s AND entity_kind = %s AND fingerprint IN_VALUES",
+        fingerprints,
         [ctx.source_id, kind],
     )
     return {(key, fingerprint) for key, fingerprint in rows}
@@ -396,11 +400,12 @@ def keep_source_records(
     records: Iterable[tuple[int | None, str, str, str, str, int | None, int | None]],
 ) -> None:
     """Keep each row of a chunk as a :class:`SourceRecord`: (line, natural key, fields as JSON
-    text, fingerprint, admin unit code, person id, entity id), in one COPY (PostgreSQL)."""
+    text, fingerprint, admin unit code, person id, entity id), in one COPY (PostgreSQL), in
+    fingerprint order: the unique index on it is written leaf by leaf."""
     insert_rows(
         "registry_sourcerecord",
         _SOURCE_RECORD,
-        (
+        [
             [
                 ctx.source_db,
                 kind,
@@ -414,8 +419,10 @@ def keep_source_records(
                 entity_id,
                 unit_code,
             ]
-            for line, key, fields_json, fingerprint, unit_code, person_id, entity_id in records
-        ),
+            for line, key, fields_json, fingerprint, unit_code, person_id, entity_id in sorted(
+                records, key=lambda record: record[3]
+            )
+        ],
     )
 
 
@@ -446,7 +453,7 @@ def write_persons(ctx: Context, rows: Sequence[Any]) -> ChunkCounts:
     counts = ChunkCounts()
     kind = EntityKind.PERSON
     prepared = [row if isinstance(row, tuple) else prepare_person(row) for row in rows]
-    known = _known_fingerprints(ctx, kind, [item[1] for item in prepared])
+    known = _known_fingerprints(ctx, kind, [item[3] for item in prepared])
     todo = sorted(
         (item for item in prepared if (item[1], item[3]) not in known), key=lambda item: item[1]
     )  # in key order: the random keys of the unique indexes are inserted leaf by leaf
@@ -774,8 +781,8 @@ def _open_conflicts(
         (key, fingerprint): pk
         for pk, key, fingerprint in select_in(
             "SELECT id, natural_key, fingerprint FROM registry_sourcerecord "
-            "WHERE source_id = %s AND entity_kind = %s AND natural_key IN_VALUES",
-            [item[2] for item in items],
+            "WHERE source_id = %s AND entity_kind = %s AND fingerprint IN_VALUES",
+            [item[3] for item in items],
             [ctx.source_id, kind],
         )
     }
@@ -852,7 +859,7 @@ def write_entities(ctx: Context, rows: Sequence[EntityRow]) -> ChunkCounts:
             fields["actual_address"] = row.address_text
         fields_json = dumps(fields)
         prepared.append((row, row.uscc, fields_json, _fingerprint(row.uscc, fields_json)))
-    known = _known_fingerprints(ctx, kind, [item[1] for item in prepared])
+    known = _known_fingerprints(ctx, kind, [item[3] for item in prepared])
     todo = [item for item in prepared if (item[1], item[3]) not in known]
     counts.unchanged += len(prepared) - len(todo)
     if not todo:
