@@ -19,8 +19,9 @@ Measured through the selectors the pages and the API use, as a city-wide adminis
   in random order: normalising, keyed hash, one index probe, the ORM. Goal: p99 < 10 ms.
 * ``residents_by_grid``: :func:`civicgrid.registry.selectors.figures.residents_by_unit` for the
   whole city (every grid, by residence status), cold (first run) and best of 5. Goal: < 1 s.
-  ``--living-index`` first adds the partial index that makes it an index-only scan (proposed
-  for the registry migrations; without it the table itself is read).
+  The registry's person unit index holds ``(admin_unit_code, residence_status,
+  is_deceased)``, so this is an index-only scan; ``--living-index`` adds a partial index
+  ``WHERE NOT is_deceased`` beside it, for comparison.
 * ``figures_city``: the figures table of the city (per district: residents by status, age
   bands, elderly, households) — best of 3.
 * ``grid_page``: the first page (50) of one grid's residents with its count, as the list shows.

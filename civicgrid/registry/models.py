@@ -209,15 +209,16 @@ class Person(BaseModel):
         verbose_name_plural = _("persons")
         # Few indexes on purpose: every one costs each imported row (ADR 0006). The ID hash
         # is unique without a LIKE index; one index serves ``admin_unit_code = x``, the
-        # subtree ``LIKE 'x%'`` and the status within a unit. No index on the name (searched
-        # with ``contains``, which a B-tree cannot serve) or the birth date (age bands are
-        # counted over a unit's persons).
+        # subtree ``LIKE 'x%'``, the status within a unit, and — holding ``is_deceased`` too —
+        # counts of living residents per unit and status as an index-only scan. No index on
+        # the name (searched with ``contains``, which a B-tree cannot serve) or the birth
+        # date (age bands are counted over a unit's persons).
         constraints = [models.UniqueConstraint(fields=["id_hash"], name="registry_person_id_hash")]
         indexes = [
             models.Index(
-                fields=["admin_unit_code", "residence_status"],
+                fields=["admin_unit_code", "residence_status", "is_deceased"],
                 name="registry_person_unit",
-                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "bool_ops"],
             ),
         ]
 

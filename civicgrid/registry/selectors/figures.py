@@ -285,9 +285,8 @@ def residents_by_unit(
     default), by residence status: ``{code: {status: count, "total": count}}``.
 
     One ``GROUP BY admin_unit_code, residence_status``; ``None`` outside the user's scope. The
-    deceased are left out, so PostgreSQL reads the table itself unless an index of those two
-    columns for living persons exists (``WHERE NOT is_deceased``): then the count is an
-    index-only scan (see ``bench/registry_lookup.py --living-index``)."""
+    deceased are left out; the person unit index holds the code, the status and
+    ``is_deceased``, so on PostgreSQL the count is an index-only scan of it."""
     access = registry_access(user)
     if not access.may_see_figures:
         return None
