@@ -134,11 +134,10 @@ def valid_id_number_parts(value: str, today: dt.date) -> tuple[str, dt.date, str
     province = value[1:3] if value[0] == FOREIGN_PERMANENT_RESIDENCE_PREFIX else value[:2]
     if province not in _PROVINCE_PREFIXES:
         return None
-    birth_text = value[6:14]
-    birth_date = _BIRTH_DATES.get(birth_text) or _birth_date(birth_text)
+    birth_date = _birth_date(value[6:14])
     if birth_date is None or birth_date > today:
         return None
-    if CHECK_CHARACTERS[2 * int(body, 13) % 11] != check:  # see _weighted_sum_mod_11
+    if CHECK_CHARACTERS[_weighted_sum_mod_11(body)] != check:
         return None
     return value, birth_date, "M" if value[16] in "13579" else "F", value[:6]
 

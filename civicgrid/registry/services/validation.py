@@ -423,7 +423,7 @@ class RowChecker:
     # ---------------------------------------------------------------------------- kinds
 
     def person(self, line: int, values: dict[str, str]) -> PersonRow | None:
-        self._start(line, values)
+        self._start(line, values)  # the row a later ``error`` (e.g. a duplicate) is about
         row = self._clean_person(line, values)
         if row is None:
             row = self._checked_person(line, values)
