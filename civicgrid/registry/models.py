@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from civicgrid.core.models import BaseModel
+from civicgrid.registry.provenance import FieldSourcesField
 from civicgrid.territory.models import AdminUnit, Department
 
 
@@ -139,7 +140,7 @@ class Address(BaseModel):
     room = models.CharField(_("room"), max_length=20, blank=True)
     full_text = models.CharField(_("address"), max_length=300)
     admin_unit_code = models.CharField(_("admin unit code"), max_length=20, db_index=True)
-    field_sources = models.JSONField(_("field sources"), default=dict, blank=True)
+    field_sources = FieldSourcesField(_("field sources"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("address")
@@ -196,7 +197,7 @@ class Person(BaseModel):
     )
     admin_unit_code = models.CharField(_("admin unit code"), max_length=20)
     is_deceased = models.BooleanField(_("deceased"), default=False)
-    field_sources = models.JSONField(
+    field_sources = FieldSourcesField(
         _("field sources"),
         default=dict,
         blank=True,
@@ -244,7 +245,7 @@ class Household(BaseModel):
         related_name="households",
     )
     admin_unit_code = models.CharField(_("admin unit code"), max_length=20, db_index=True)
-    field_sources = models.JSONField(_("field sources"), default=dict, blank=True)
+    field_sources = FieldSourcesField(_("field sources"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("household")
@@ -380,7 +381,7 @@ class LegalEntity(BaseModel):
         related_name="registry_entities",
     )
     admin_unit_code = models.CharField(_("admin unit code"), max_length=20, db_index=True)
-    field_sources = models.JSONField(_("field sources"), default=dict, blank=True)
+    field_sources = FieldSourcesField(_("field sources"), default=dict, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:

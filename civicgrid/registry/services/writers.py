@@ -36,6 +36,7 @@ from ..models import (
     ResidenceKind,
     ReviewStatus,
 )
+from ..provenance import compact, expand
 from .bulk import (
     Json,
     dumps,
@@ -129,7 +130,7 @@ class Context:
         found = self._sources_json.get(key)
         if found is None:
             found = self._sources_json[key] = dumps(
-                new_field_sources(fields, self.source_code, self.at_iso)
+                compact(new_field_sources(fields, self.source_code, self.at_iso))
             )
         return found
 
@@ -528,7 +529,7 @@ def write_persons(ctx: Context, rows: Sequence[Any]) -> ChunkCounts:
                 values["current_address_id"],
                 values["admin_unit_id"],
                 values["admin_unit_code"],
-                dumps(result.field_sources),
+                dumps(compact(result.field_sources)),
                 ctx.at,
             ]
         )
@@ -674,6 +675,8 @@ def _existing_persons(ctx: Context, keys: Sequence[str]) -> dict[str, dict[str, 
         sources = row["field_sources"]
         if isinstance(sources, str):
             sources = json_field.from_db_value(sources, None, connection)  # type: ignore[arg-type]
+        else:  # already decoded by the driver: still in the stored (compact) form
+            sources = expand(sources)
         sources = sources or {}
         merge = {name: row[name] for name in PERSON_FIELDS}
         merge["current_address"] = values[-1] or ""
