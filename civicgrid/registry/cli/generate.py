@@ -20,7 +20,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from civicgrid.registry.synthetic import DEFAULT_SEED, SyntheticCity, grids_from_database
+from civicgrid.registry.synthetic import (
+    DEFAULT_SEED,
+    FOREIGN_SHARE,
+    SyntheticCity,
+    grids_from_database,
+)
 from civicgrid.registry.synthetic.files import write_city_files
 
 NAME = "generate"
@@ -40,6 +45,12 @@ def add_arguments(parser: CommandParser) -> None:
         default=0.5,
         help="Share of person rows with the coordinates of their home (0.5)",
     )
+    parser.add_argument(
+        "--foreign-share",
+        type=float,
+        default=FOREIGN_SHARE,
+        help=f"Share of households of foreign residents ({FOREIGN_SHARE}; 0 for none)",
+    )
     parser.add_argument("--city", default="4404", help="Division code of the city (4404)")
 
 
@@ -55,6 +66,8 @@ def handle(command: BaseCommand, options: dict[str, Any]) -> None:
             raise CommandError(f"--{name} must be positive")
     if not 0 <= options["coordinate_share"] <= 1:
         raise CommandError("--coordinate-share must be between 0 and 1")
+    if not 0 <= options["foreign_share"] <= 1:
+        raise CommandError("--foreign-share must be between 0 and 1")
     grids = grids_from_database(options["city"])
     if not grids:
         raise CommandError(
@@ -67,6 +80,7 @@ def handle(command: BaseCommand, options: dict[str, Any]) -> None:
         dwellings=sizes["dwellings"],
         entities=sizes["entities"],
         coordinate_share=options["coordinate_share"],
+        foreign_share=options["foreign_share"],
     )
     written = write_city_files(
         city, options["directory"], persons=sizes["persons"], noisy=sizes["noisy"]

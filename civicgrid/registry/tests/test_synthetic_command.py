@@ -67,6 +67,23 @@ def test_generate_writes_the_five_files(
 
 
 @pytest.mark.django_db
+def test_generate_sets_the_share_of_foreign_households(territory: Any, tmp_path: Path) -> None:
+    sizes = ["--persons", "400", "--dwellings", "100", "--entities", "1", "--noisy", "0"]
+
+    def statuses(share: str) -> list[str]:
+        out = tmp_path / share
+        call_command("registry", "generate", str(out), *sizes, "--foreign-share", share)
+        return [row["residence_status"] for row in _rows(out / "persons.csv")[1]]
+
+    none, every = statuses("0"), statuses("1")
+    assert "foreign" not in none
+    assert every.count("foreign") > len(every) // 4  # small family households only
+    assert len(every) == len(none) == 400
+    with pytest.raises(CommandError, match="--foreign-share"):
+        call_command("registry", "generate", str(tmp_path / "x"), "--foreign-share", "1.5")
+
+
+@pytest.mark.django_db
 def test_generate_refuses_without_grids_or_with_bad_numbers(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="demo load"):
         call_command("registry", "generate", str(tmp_path), "--scale", "0.0001")
