@@ -18,7 +18,8 @@ people, residence status and permits; every column of the persons file), kept un
 The import is the real one (``registry_import``: full validation, keyed hash and encryption of
 every ID number, address parsing and grid placement, source records, chunks of 20,000 rows,
 the writer thread as the CLI uses it; ``--no-pipeline`` writes in the reading thread).
-``--profile`` prints the import's cProfile to stderr (``BENCH_SORT=tottime`` to sort by own
+``--profile`` prints the import's cProfile to stderr (``BENCH_PROFILE_FILE=path`` also saves
+it for pstats; ``BENCH_SORT=tottime`` to sort by own
 time).
 The bare COPY loads the same file into a plain table of text columns in the same database (no
 checks, no indexes): the floor of what PostgreSQL can take.
@@ -301,7 +302,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
         class _Waits(logging.Handler):
             def emit(self, record: logging.LogRecord) -> None:
-                for name in ("reader_waited", "writer_idle"):
+                for name in ("reader_waited", "writer_idle", "writer_cpu"):
                     if hasattr(record, name):
                         waits[name] = round(getattr(record, name), 1)
 
@@ -329,6 +330,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             import pstats
 
             profiler.disable()
+            if os.environ.get("BENCH_PROFILE_FILE"):
+                profiler.dump_stats(os.environ["BENCH_PROFILE_FILE"])
             pstats.Stats(profiler, stream=sys.stderr).sort_stats(
                 os.environ.get("BENCH_SORT", "cumulative")
             ).print_stats(45)
@@ -344,6 +347,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "database_cpu_seconds": round(database_cpu, 1) if database_cpu is not None else None,
             "reader_waited_s": waits.get("reader_waited"),
             "writer_idle_s": waits.get("writer_idle"),
+            "writer_cpu_s": waits.get("writer_cpu"),
             "copy_seconds": round(copy_seconds, 2) if copy_seconds is not None else None,
             "copy_rows_per_s": round(rows / copy_seconds) if copy_seconds else None,
             "created": run.created_count,

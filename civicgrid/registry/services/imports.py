@@ -394,6 +394,7 @@ class _Committer:
         # writer (the database side is the bottleneck) or the writer for the next chunk.
         self.reader_waited = 0.0
         self.writer_idle = 0.0
+        self.writer_cpu = 0.0  # the writer thread's own CPU (the rest of its time: the database)
         self.error: BaseException | None = None
         self.thread: threading.Thread | None = None
         if threaded:
@@ -433,11 +434,16 @@ class _Committer:
             self.thread = None
             logger.info(
                 "registry import %s: the reading thread waited %.1f s for the writer, the "
-                "writer %.1f s for chunks",
+                "writer %.1f s for chunks; the writer's own CPU %.1f s",
                 self.run.pk,
                 self.reader_waited,
                 self.writer_idle,
-                extra={"reader_waited": self.reader_waited, "writer_idle": self.writer_idle},
+                self.writer_cpu,
+                extra={
+                    "reader_waited": self.reader_waited,
+                    "writer_idle": self.writer_idle,
+                    "writer_cpu": self.writer_cpu,
+                },
             )
         self._raise()
 
@@ -455,7 +461,11 @@ class _Committer:
                     self.writer_idle += time.perf_counter() - started
                     if item is None:
                         return
-                    self._commit(*item)
+                    cpu = time.thread_time()
+                    try:
+                        self._commit(*item)
+                    finally:
+                        self.writer_cpu += time.thread_time() - cpu
         except BaseException as error:  # handed to the reading thread
             self.error = error
         finally:

@@ -674,7 +674,7 @@ def _existing_persons(ctx: Context, keys: Sequence[str]) -> dict[str, dict[str, 
         row["permit_valid_until"] = date_field.to_python(row["permit_valid_until"])
         sources = row["field_sources"]
         if isinstance(sources, str):
-            sources = json_field.from_db_value(sources, None, connection)  # type: ignore[arg-type]
+            sources = json_field.from_db_value(sources, None, connection)
         else:  # already decoded by the driver: still in the stored (compact) form
             sources = expand(sources)
         sources = sources or {}

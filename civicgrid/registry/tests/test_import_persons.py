@@ -9,15 +9,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from civicgrid.core.idnumbers import id_number_check_digit
 from civicgrid.registry import crypto
 from civicgrid.registry.models import (
+    Address,
     FieldConflict,
     ImportRowError,
     ImportStatus,
     Person,
     Residence,
+    Source,
     SourceRecord,
 )
 from civicgrid.registry.services import SimulatedCrash, error_report_csv, registry_import
@@ -288,3 +291,64 @@ def test_imported_addresses_become_residences_that_end_when_the_person_moves(
     )
     registry_import(actor=None, kind="persons", source="gongan", path=moved)
     assert zhang.residences.count() == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a second connection")
+@pytest.mark.django_db(transaction=True)
+def test_the_pipelined_import_writes_whole_chunks_and_resumes(
+    territory: Any, tmp_path: Path
+) -> None:
+    """The CLI's way on PostgreSQL: a writer thread on its own connection, chunks of 4 rows
+    whose people share addresses across chunks. Every valid row lands once, addresses are not
+    doubled, and a crash after two chunks keeps exactly those two; the resume finishes."""
+    # A transactional test may follow another, which emptied the tables migrations fill.
+    Source.objects.get_or_create(code="gongan", defaults={"name": "公安"})
+    homes = [f"珠海市香洲区翠香街道紫荆社区紫荆路{12 + n % 3}号3栋2单元50{n % 2}" for n in range(6)]
+    rows = [
+        [
+            make_id("440402", f"1970{1 + n % 12:02d}{1 + n % 28:02d}", 200 + n),
+            f"人{n}",
+            "",
+            homes[n % len(homes)],
+            "",
+            "",
+            "",
+            "",
+        ]
+        for n in range(30)
+    ]
+    rows[9][0] = "44040219800101001"  # 17 characters: invalid
+    path = write_csv(tmp_path / "persons.csv", rows)
+    with pytest.raises(SimulatedCrash):
+        registry_import(
+            actor=None,
+            kind="persons",
+            source="gongan",
+            path=path,
+            chunk_size=4,
+            crash_after_chunks=2,
+            pipeline=True,
+        )
+    assert Person.objects.count() == 8  # lines 2-9: two whole chunks
+    run = registry_import(
+        actor=None,
+        kind="persons",
+        source="gongan",
+        path=path,
+        chunk_size=4,
+        resume=True,
+        pipeline=True,
+    )
+    assert run.status == ImportStatus.COMPLETED
+    assert run.committed_lines == 31
+    assert (run.created_count, run.invalid_count) == (29, 1)
+    assert Person.objects.count() == 29
+    assert SourceRecord.objects.count() == 29
+    assert Address.objects.count() == len({home for home in homes})
+    assert Residence.objects.count() == 29
+    assert not Person.objects.filter(current_address__isnull=True).exists()
+    again = registry_import(
+        actor=None, kind="persons", source="gongan", path=path, chunk_size=4, pipeline=True
+    )
+    assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 29)
+    assert Person.objects.count() == 29
