@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from civicgrid.accounts.models import User
 from civicgrid.appeals import clock, services
@@ -258,7 +259,7 @@ def test_reopen_is_refused_after_the_window(
     accept: Callable[..., Appeal], staff: Staff, territory: Any, monkeypatch: Any
 ) -> None:
     appeal = _full_walk(accept(), staff, territory)
-    replied_on = appeal.replied_at.date()  # type: ignore[union-attr]
+    replied_on = timezone.localdate(appeal.replied_at)  # the service counts in local days
     monkeypatch.setattr(clock, "today", lambda: replied_on + dt.timedelta(days=16))
     with pytest.raises(ConflictError) as caught:
         services.appeal_reopen(
