@@ -302,7 +302,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
         class _Waits(logging.Handler):
             def emit(self, record: logging.LogRecord) -> None:
-                for name in ("reader_waited", "writer_idle", "writer_cpu"):
+                for name in (
+                    "reader_waited",
+                    "writer_idle",
+                    "writer_cpu",
+                    "turn_waited_place",
+                    "turn_waited_commit",
+                ):
                     if hasattr(record, name):
                         waits[name] = round(getattr(record, name), 1)
 
@@ -348,6 +354,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "reader_waited_s": waits.get("reader_waited"),
             "writer_idle_s": waits.get("writer_idle"),
             "writer_cpu_s": waits.get("writer_cpu"),
+            "turn_waited_place_s": waits.get("turn_waited_place"),
+            "turn_waited_commit_s": waits.get("turn_waited_commit"),
             "copy_seconds": round(copy_seconds, 2) if copy_seconds is not None else None,
             "copy_rows_per_s": round(rows / copy_seconds) if copy_seconds else None,
             "created": run.created_count,

@@ -39,7 +39,8 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,7 +64,14 @@ from ..selectors.imports import (  # noqa: F401 - re-exported
     may_import,
     sources_for,
 )
-from .bulk import advisory_lock, can_pipeline, insert_rows, relax_commit
+from .bulk import (
+    advisory_lock,
+    can_pipeline,
+    insert_rows,
+    is_postgres,
+    relax_commit,
+    session_advisory_lock,
+)
 from .merge import Authority
 from .place_writers import write_addresses, write_households
 from .placement import Placer, address_key
@@ -303,6 +311,32 @@ def _execute(
     del content
     if not run.total_rows or run.total_rows < rows.estimated_rows:
         ImportRun.objects.filter(pk=run.pk).update(total_rows=max(0, rows.estimated_rows - 1))
+    lock_key = int(hashlib.sha256(f"{run.source_id}:{kind}".encode()).hexdigest()[:15], 16)
+    writers = PERSON_WRITERS if pipeline and kind == EntityKind.PERSON and is_postgres() else 1
+    # With several writers the run holds its lock throughout (taken before it looks for
+    # earlier deliveries of this source, so a second run of the source waits for this one).
+    with session_advisory_lock(lock_key) if writers > 1 else nullcontext():
+        _write_rows(run, spec, rows, chunk_size, writers, lock_key, crash_after_chunks, pipeline)
+    rows.close()
+    run.refresh_from_db()
+    ImportRun.objects.filter(pk=run.pk).update(
+        total_rows=run.created_count + run.updated_count + run.unchanged_count + run.invalid_count
+    )
+    _finish(run, ImportStatus.COMPLETED, "", seconds=time.perf_counter() - started)
+    return run
+
+
+def _write_rows(
+    run: ImportRun,
+    spec: _Kind,
+    rows: RowFile,
+    chunk_size: int,
+    writers: int,
+    lock_key: int,
+    crash_after_chunks: int | None,
+    pipeline: bool,
+) -> None:
+    kind = run.entity_kind
     placer = Placer.from_database()
     ctx = Context(
         source_id=run.source_id,
@@ -323,8 +357,16 @@ def _execute(
     chunk: list[Any] = []
     in_chunk = 0
     last_line = resume_after
-    lock_key = int(hashlib.sha256(f"{run.source_id}:{kind}".encode()).hexdigest()[:15], 16)
-    committer = _Committer(run, ctx, spec, lock_key, crash_after_chunks, threaded=pipeline)
+    committer = _Committer(
+        run,
+        ctx,
+        spec,
+        lock_key,
+        crash_after_chunks,
+        threaded=pipeline,
+        writers=writers,
+        session_lock=writers > 1,
+    )
     try:
         for line, values in rows.rows():
             record = check(line, values)
@@ -359,20 +401,67 @@ def _execute(
             checker.errors = []
     finally:
         committer.close()
-    rows.close()
-    run.refresh_from_db()
-    ImportRun.objects.filter(pk=run.pk).update(
-        total_rows=run.created_count + run.updated_count + run.unchanged_count + run.invalid_count
-    )
-    _finish(run, ImportStatus.COMPLETED, "", seconds=time.perf_counter() - started)
-    return run
+
+
+# Writer connections of a pipelined person import on PostgreSQL. Two let the database work on
+# one chunk (its writes, then the foreign-key checks at commit) while the next chunk's own
+# writes go on; more would only add contention on two cores (ADR 0006).
+PERSON_WRITERS = 2
+
+
+class _Broken(Exception):
+    """An earlier chunk failed: this one gives up (its transaction rolls back)."""
+
+
+class _Turns:
+    """File order for chunks written by several writers: chunk *n* (from 1) may create and
+    place addresses only after chunk *n-1* did (they share addresses and buildings, and the
+    order also rules out a deadlock between two chunks inserting the same new ones), and may
+    commit only after chunk *n-1* committed, so ``committed_lines`` only ever grows and a
+    resume starts after whole chunks. Once chunk *n* fails, every later chunk gives up."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self.placed = 0  # chunks 1..placed are past their address step
+        self.committed = 0
+        self.broken_at: int | None = None
+        self.waited = {"placed": 0.0, "committed": 0.0}  # seconds, all writers together
+
+    def wait(self, step: str, number: int) -> None:
+        started = time.perf_counter()
+        try:
+            with self._changed:
+                while getattr(self, step) < number - 1:
+                    self._check(number)
+                    self._changed.wait(0.5)
+                self._check(number)
+        finally:
+            self.waited[step] += time.perf_counter() - started
+
+    def _check(self, number: int) -> None:
+        if self.broken_at is not None and self.broken_at < number:
+            raise _Broken
+
+    def done(self, step: str, number: int) -> None:
+        with self._changed:
+            setattr(self, step, max(getattr(self, step), number))
+            self._changed.notify_all()
+
+    def fail(self, number: int) -> None:
+        with self._changed:
+            if self.broken_at is None or number < self.broken_at:
+                self.broken_at = number
+            self._changed.notify_all()
 
 
 class _Committer:
-    """Writes chunks, one transaction each: in this thread, or (``threaded``) in a writer
-    thread with its own database connection, so that checking the next chunk (Python) overlaps
-    writing this one (the database). Chunks are committed in order; an error in the writer
-    stops the import at the next chunk handed over."""
+    """Writes chunks, one transaction each: in this thread, or (``threaded``) in writer
+    threads with database connections of their own, so that checking the next chunk (Python)
+    overlaps writing this one (the database). With ``writers`` > 1 (PostgreSQL, persons) the
+    writers take chunks in turn and :class:`_Turns` keeps them in file order where it matters;
+    the run then holds its advisory lock for its whole length (``session_lock``) instead of
+    each chunk taking it. An error in a writer stops the import at the next chunk handed
+    over; chunks before it still commit, none after it."""
 
     def __init__(
         self,
@@ -383,35 +472,45 @@ class _Committer:
         crash_after_chunks: int | None,
         *,
         threaded: bool,
+        writers: int = 1,
+        session_lock: bool = False,
     ) -> None:
         self.run = run
         self.ctx = ctx
         self.spec = spec
         self.lock_key = lock_key
+        self.session_lock = session_lock
         self.crash_after_chunks = crash_after_chunks
-        self.chunks = 0
+        self.chunks = 0  # handed over
         # Where the pipeline waits (seconds), logged at the end: the reading thread for the
-        # writer (the database side is the bottleneck) or the writer for the next chunk.
+        # writers (the database side is the bottleneck) or the writers for the next chunk.
         self.reader_waited = 0.0
         self.writer_idle = 0.0
-        self.writer_cpu = 0.0  # the writer thread's own CPU (the rest of its time: the database)
+        self.writer_cpu = 0.0  # the writers' own CPU (the rest of their time: the database)
         self.error: BaseException | None = None
-        self.thread: threading.Thread | None = None
+        self.turns = _Turns()
+        self.numbers = threading.local()  # the chunk a writer thread is on
+        self.threads: list[threading.Thread] = []
         if threaded:
-            self.queue: queue.Queue[tuple[list[Any], list[RowError], int] | None] = queue.Queue(
-                maxsize=1
+            if writers > 1:
+                ctx.address_turn = self._address_turn
+            self.queue: queue.Queue[tuple[int, list[Any], list[RowError], int] | None] = (
+                queue.Queue(maxsize=1)
             )
             self.language = translation.get_language()
-            self.thread = threading.Thread(
-                target=self._work, name=f"registry-import-writer-{run.pk}", daemon=True
-            )
-            self.thread.start()
+            for index in range(writers):
+                thread = threading.Thread(
+                    target=self._work, name=f"registry-import-writer-{run.pk}-{index}", daemon=True
+                )
+                thread.start()
+                self.threads.append(thread)
 
     def commit(self, chunk: list[Any], errors: list[RowError], last_line: int) -> None:
-        if self.thread is None:
-            self._commit(chunk, errors, last_line)
+        self.chunks += 1
+        if not self.threads:
+            self._commit(self.chunks, chunk, errors, last_line)
             return
-        item = (chunk, errors, last_line)
+        item = (self.chunks, chunk, errors, last_line)
         started = time.perf_counter()
         while True:
             self._raise()
@@ -423,26 +522,33 @@ class _Committer:
                 continue
 
     def close(self) -> None:
-        if self.thread is not None:
-            while self.thread.is_alive():
-                try:
-                    self.queue.put(None, timeout=0.5)
-                    break
-                except queue.Full:
-                    continue
-            self.thread.join()
-            self.thread = None
+        if self.threads:
+            for thread in self.threads:
+                while thread.is_alive():
+                    try:
+                        self.queue.put(None, timeout=0.5)
+                        break
+                    except queue.Full:
+                        continue
+            for thread in self.threads:
+                thread.join()
+            self.threads = []
             logger.info(
-                "registry import %s: the reading thread waited %.1f s for the writer, the "
-                "writer %.1f s for chunks; the writer's own CPU %.1f s",
+                "registry import %s: the reading thread waited %.1f s for the writers, the "
+                "writers %.1f s for chunks, %.1f s for their turn to place addresses and %.1f s "
+                "to commit; the writers' own CPU %.1f s",
                 self.run.pk,
                 self.reader_waited,
                 self.writer_idle,
+                self.turns.waited["placed"],
+                self.turns.waited["committed"],
                 self.writer_cpu,
                 extra={
                     "reader_waited": self.reader_waited,
                     "writer_idle": self.writer_idle,
                     "writer_cpu": self.writer_cpu,
+                    "turn_waited_place": self.turns.waited["placed"],
+                    "turn_waited_commit": self.turns.waited["committed"],
                 },
             )
         self._raise()
@@ -464,18 +570,48 @@ class _Committer:
                     cpu = time.thread_time()
                     try:
                         self._commit(*item)
+                    except _Broken:
+                        continue  # an earlier chunk's error is the one raised
                     finally:
                         self.writer_cpu += time.thread_time() - cpu
         except BaseException as error:  # handed to the reading thread
-            self.error = error
+            if self.error is None:
+                self.error = error
         finally:
             connection.close()
 
-    def _commit(self, chunk: list[Any], errors: list[RowError], last_line: int) -> None:
-        _commit(self.run, self.ctx, self.spec, chunk, errors, last_line, self.lock_key)
-        self.chunks += 1
-        if self.crash_after_chunks is not None and self.chunks >= self.crash_after_chunks:
-            raise SimulatedCrash(f"simulated crash after {self.chunks} chunk(s)")
+    @contextmanager
+    def _address_turn(self) -> Iterator[None]:
+        number = self.numbers.value
+        self.turns.wait("placed", number)
+        yield
+        self.turns.done("placed", number)
+
+    def _commit(
+        self, number: int, chunk: list[Any], errors: list[RowError], last_line: int
+    ) -> None:
+        self.numbers.value = number
+        try:
+            _commit(
+                self.run,
+                self.ctx,
+                self.spec,
+                chunk,
+                errors,
+                last_line,
+                None if self.session_lock else self.lock_key,
+                before_commit=lambda: self._before_commit(number),
+            )
+            if self.crash_after_chunks is not None and number >= self.crash_after_chunks:
+                raise SimulatedCrash(f"simulated crash after {number} chunk(s)")
+        except BaseException:
+            self.turns.fail(number)
+            raise
+        self.turns.done("committed", number)
+
+    def _before_commit(self, number: int) -> None:
+        self.turns.done("placed", number)  # a chunk that had no address step
+        self.turns.wait("committed", number)
 
 
 def _commit(
@@ -485,14 +621,21 @@ def _commit(
     chunk: list[Any],
     row_errors: list[RowError],
     last_line: int,
-    lock_key: int,
+    lock_key: int | None,
+    *,
+    before_commit: Callable[[], None] | None = None,
 ) -> None:
+    ctx.addresses.forget_moves()
     with transaction.atomic():
         relax_commit()
-        advisory_lock(lock_key)
+        if lock_key is not None:
+            advisory_lock(lock_key)
         counts = spec.write(ctx, chunk) if chunk else ChunkCounts()
         errors = [*row_errors, *counts.errors]
         _save_errors(run, errors)
+        if before_commit is not None:
+            before_commit()
+        ctx.addresses.write_moves()  # after the chunk before committed (see AddressBook)
         ImportRun.objects.filter(pk=run.pk).update(
             committed_lines=last_line,
             created_count=F("created_count") + counts.created,

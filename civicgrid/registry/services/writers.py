@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,6 +124,10 @@ class Context:
         self.authority = authority
         self.city_code, self.city_pk = city
         self.addresses = AddressBook(self)
+        # Around the step of a chunk that creates and places addresses and buildings (shared
+        # between chunks): with several writers, the import's turns (``imports._Turns``) let
+        # one chunk at a time in, in file order.
+        self.address_turn: Callable[[], AbstractContextManager[None]] = nullcontext
         self._sources_json: dict[tuple[str, ...], Json] = {}
 
     def sources_json(self, fields: Sequence[str]) -> Json:
@@ -165,13 +171,22 @@ def _known_fingerprints(
 
 
 class AddressBook:
-    """Buildings and addresses by standard key, created on first sight; ids cached."""
+    """Buildings and addresses by standard key, created on first sight; ids cached.
+
+    What it creates it keeps (ids, and each building's unit) instead of reading it back
+    joined: with several writers (``imports._Turns``) a chunk's new address may stand in a
+    building that the chunk before created and has not committed yet, which this chunk's
+    transaction cannot see (it never looks for it either: the building is in the cache)."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.ids: dict[str, tuple[int, str, int | None]] = {}  # key → (id, unit code, unit pk)
         self.buildings: dict[str, int] = {}  # address key → building id
         self.keys_of_building: dict[int, set[str]] = {}
+        # building key → (id, unit code, unit pk), and id → key
+        self.building_info: dict[str, tuple[int, str, int | None]] = {}
+        self.building_keys: dict[int, str] = {}
+        self._chunk = threading.local()  # per writer thread: its chunk's building moves
 
     def resolve(
         self, items: Sequence[tuple[ParsedAddress, tuple[str, int | None] | None]]
@@ -197,6 +212,17 @@ class AddressBook:
                 upgrades.setdefault(self.buildings[key], located)
         if missing:
             self._load(missing)
+            # A new dwelling with a point in a building known only by its community moves the
+            # building too, as a known dwelling's point does.
+            for key, (_parsed, located) in missing.items():
+                known = self.ids.get(key)
+                if (
+                    known is not None
+                    and located is not None
+                    and located[0] != known[1]
+                    and not _is_grid(known[1])
+                ):
+                    upgrades.setdefault(self.buildings[key], located)
         if upgrades:
             self._place_in_grids(upgrades)
         places = []
@@ -244,32 +270,40 @@ class AddressBook:
                 unit_pk,
                 unit_code,
             ]
-        insert_missing(
-            "registry_building",
-            [
-                "created_at",
-                "updated_at",
-                "key",
-                "district",
-                "street",
-                "community",
-                "road",
-                "house_number",
-                "building_name",
-                "lon",
-                "lat",
-                "admin_unit_id",
-                "admin_unit_code",
-            ],
-            buildings.values(),
-            ["key"],
-        )
-        building_ids = dict(
-            select_in("SELECT key, id FROM registry_building WHERE key IN_VALUES", list(buildings))
-        )
+        new_buildings = {
+            bkey: row for bkey, row in buildings.items() if bkey not in self.building_info
+        }
+        if new_buildings:
+            insert_missing(
+                "registry_building",
+                [
+                    "created_at",
+                    "updated_at",
+                    "key",
+                    "district",
+                    "street",
+                    "community",
+                    "road",
+                    "house_number",
+                    "building_name",
+                    "lon",
+                    "lat",
+                    "admin_unit_id",
+                    "admin_unit_code",
+                ],
+                new_buildings.values(),
+                ["key"],
+            )
+            for bkey, bid, code, unit_pk in select_in(
+                "SELECT key, id, admin_unit_code, admin_unit_id FROM registry_building "
+                "WHERE key IN_VALUES",
+                list(new_buildings),
+            ):
+                self._know_building(bkey, bid, code, unit_pk)
         rows = []
         for key, (parsed, _located) in todo.items():
-            bid = building_ids[building_key(parsed)]
+            # The dwelling is where its building is.
+            bid, code, _unit_pk = self.building_info[building_key(parsed)]
             rows.append(
                 [
                     now,
@@ -279,7 +313,7 @@ class AddressBook:
                     parsed.unit,
                     parsed.room,
                     parsed.text()[:300],
-                    "",  # admin unit code: the building's, set below
+                    code,
                     Json("{}"),
                 ]
             )
@@ -299,29 +333,65 @@ class AddressBook:
             rows,
             ["key"],
         )
-        # The dwelling is where its building is.
-        select_in(
-            "UPDATE registry_address SET admin_unit_code = (SELECT b.admin_unit_code FROM "
-            "registry_building b WHERE b.id = registry_address.building_id) "
-            "WHERE admin_unit_code = '' AND key IN_VALUES RETURNING id",
-            list(todo),
-        )
-        self._read(list(todo))
+        for key, pk, bid in select_in(
+            "SELECT key, id, building_id FROM registry_address WHERE key IN_VALUES", list(todo)
+        ):
+            _bid, code, unit_pk = self.building_info[building_key(todo[key][0])]
+            self._know(key, pk, code, unit_pk, bid)
 
     def _read(self, keys: list[str]) -> None:
-        for key, pk, code, unit_pk, building_id in select_in(
-            "SELECT a.key, a.id, b.admin_unit_code, b.admin_unit_id, b.id FROM registry_address a "
-            "JOIN registry_building b ON b.id = a.building_id WHERE a.key IN_VALUES",
+        for key, pk, code, unit_pk, building_id, bkey in select_in(
+            "SELECT a.key, a.id, b.admin_unit_code, b.admin_unit_id, b.id, b.key "
+            "FROM registry_address a JOIN registry_building b ON b.id = a.building_id "
+            "WHERE a.key IN_VALUES",
             keys,
         ):
-            self.ids[key] = (pk, code, unit_pk)
-            self.buildings[key] = building_id
-            self.keys_of_building.setdefault(building_id, set()).add(key)
+            known = self.building_info.get(bkey)
+            if known is not None:  # this import may have moved it, not yet committed
+                code, unit_pk = known[1], known[2]
+            else:
+                self._know_building(bkey, building_id, code, unit_pk)
+            self._know(key, pk, code, unit_pk, building_id)
+
+    def _know(self, key: str, pk: int, code: str, unit_pk: int | None, building_id: int) -> None:
+        self.ids[key] = (pk, code, unit_pk)
+        self.buildings[key] = building_id
+        self.keys_of_building.setdefault(building_id, set()).add(key)
+
+    def _know_building(self, bkey: str, pk: int, code: str, unit_pk: int | None) -> None:
+        self.building_info[bkey] = (pk, code, unit_pk)
+        self.building_keys[pk] = bkey
 
     def _place_in_grids(self, upgrades: dict[int, tuple[str, int | None]]) -> None:
-        """Move buildings known only by their community into the grid of a point."""
+        """Move buildings known only by their community into the grid of a point: at once in
+        what this import knows, in the database by :meth:`write_moves` just before the chunk
+        commits (with several writers the building may be the chunk before's, which this
+        chunk's transaction can only see, and so update, once that chunk has committed)."""
+        moves = self._moves()
+        for building_id, (code, unit_pk) in upgrades.items():
+            moves[building_id] = (code, unit_pk)
+            for key in self.keys_of_building.get(building_id, ()):
+                self.ids[key] = (self.ids[key][0], code, unit_pk)
+            bkey = self.building_keys.get(building_id)
+            if bkey is not None:
+                self.building_info[bkey] = (building_id, code, unit_pk)
+
+    def _moves(self) -> dict[int, tuple[str, int | None]]:
+        """The building moves of the chunk this thread writes."""
+        moves: dict[int, tuple[str, int | None]] | None = getattr(self._chunk, "moves", None)
+        if moves is None:
+            moves = self._chunk.moves = {}
+        return moves
+
+    def forget_moves(self) -> None:
+        """Start a chunk (the moves of one that failed are not written)."""
+        self._chunk.moves = {}
+
+    def write_moves(self) -> None:
+        """Write the chunk's building moves (its buildings and their dwellings)."""
+        moves = self._moves()
         with connection.cursor() as cursor:
-            for building_id, (code, unit_pk) in upgrades.items():
+            for building_id, (code, unit_pk) in sorted(moves.items()):
                 cursor.execute(
                     "UPDATE registry_building SET admin_unit_code = %s, admin_unit_id = %s "
                     "WHERE id = %s",
@@ -331,8 +401,7 @@ class AddressBook:
                     "UPDATE registry_address SET admin_unit_code = %s WHERE building_id = %s",
                     [code, building_id],
                 )
-                for key in self.keys_of_building.get(building_id, ()):
-                    self.ids[key] = (self.ids[key][0], code, unit_pk)
+        moves.clear()
 
     def keys_of(self, ids: Sequence[int]) -> dict[int, str]:
         return dict(select_in("SELECT id, key FROM registry_address WHERE id IN_VALUES", ids))
@@ -464,7 +533,8 @@ def write_persons(ctx: Context, rows: Sequence[Any]) -> ChunkCounts:
     located = _locate(ctx, [item[0].point for item in todo])
     places: list[Place | None] = [None] * len(todo)
     with_address = [i for i, item in enumerate(todo) if item[0].address is not None]
-    resolved = ctx.addresses.resolve([(todo[i][0].address, located[i]) for i in with_address])
+    with ctx.address_turn():
+        resolved = ctx.addresses.resolve([(todo[i][0].address, located[i]) for i in with_address])
     for i, resolved_place in zip(with_address, resolved, strict=True):
         places[i] = resolved_place
     for i in range(len(todo)):

@@ -222,10 +222,19 @@ def test_writer_thread_commits_in_order_and_hands_errors_back(
     done: list[tuple[int, str]] = []
 
     def fake_commit(
-        run: Any, ctx: Any, spec: Any, chunk: list[Any], errors: Any, last: int, key: int
+        run: Any,
+        ctx: Any,
+        spec: Any,
+        chunk: list[Any],
+        errors: Any,
+        last: int,
+        key: int | None,
+        *,
+        before_commit: Any,
     ) -> None:
         if last == 30:
             raise RuntimeError("disk full")
+        before_commit()
         done.append((last, threading.current_thread().name))
 
     monkeypatch.setattr(imports, "_commit", fake_commit)
@@ -234,7 +243,7 @@ def test_writer_thread_commits_in_order_and_hands_errors_back(
     committer.commit([1], [], 10)
     committer.commit([2], [], 20)
     committer.close()
-    assert done == [(10, "registry-import-writer-7"), (20, "registry-import-writer-7")]
+    assert done == [(10, "registry-import-writer-7-0"), (20, "registry-import-writer-7-0")]
     failing = imports._Committer(run, None, None, 0, None, threaded=True)  # type: ignore[arg-type]
     failing.commit([3], [], 30)
 
@@ -249,6 +258,79 @@ def test_writer_thread_commits_in_order_and_hands_errors_back(
     crash.commit([5], [], 50)
     with pytest.raises(imports.SimulatedCrash):
         crash.close()
+
+
+def test_several_writers_place_addresses_and_commit_in_file_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two writers take chunks in turn; each chunk's address step and commit wait for the
+    chunk before (the even chunks are slowed down to tempt the odd ones ahead), and once a
+    chunk fails no later chunk commits, while the earlier ones do."""
+    import threading
+    import time
+    from types import SimpleNamespace
+
+    from civicgrid.registry.services import imports
+
+    placed: list[int] = []
+    done: list[int] = []
+    threads: set[str] = set()
+
+    def fake_commit(
+        run: Any,
+        ctx: Any,
+        spec: Any,
+        chunk: list[Any],
+        errors: Any,
+        last: int,
+        key: int | None,
+        *,
+        before_commit: Any,
+    ) -> None:
+        assert key is None  # the run holds the lock, not each chunk
+        threads.add(threading.current_thread().name)
+        if last % 20 == 0:
+            time.sleep(0.02)
+        with ctx.address_turn():
+            placed.append(last)
+        if last == 70:
+            raise RuntimeError("disk full")
+        before_commit()
+        done.append(last)
+
+    monkeypatch.setattr(imports, "_commit", fake_commit)
+
+    def committer(pk: int) -> Any:
+        return imports._Committer(
+            ImportRun(pk=pk),
+            SimpleNamespace(address_turn=None),  # type: ignore[arg-type]
+            None,  # type: ignore[arg-type]
+            0,
+            None,
+            threaded=True,
+            writers=2,
+            session_lock=True,
+        )
+
+    working = committer(8)
+    for line in range(10, 70, 10):
+        working.commit([line], [], line)
+    working.close()
+    assert placed == done == [10, 20, 30, 40, 50, 60]
+    assert len(threads) == 2
+    placed.clear()
+    done.clear()
+    failing = committer(9)
+
+    def feed() -> None:
+        for line in range(10, 200, 10):
+            failing.commit([line], [], line)
+        failing.close()
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        feed()
+    assert done == [10, 20, 30, 40, 50, 60]
+    assert placed[:7] == [10, 20, 30, 40, 50, 60, 70]
 
 
 def test_a_file_in_neither_utf8_nor_gbk_fails_with_a_clear_message(

@@ -222,6 +222,23 @@ def test_a_building_known_by_its_community_moves_into_the_grid_of_a_later_point(
     assert person.current_address.building.admin_unit == territory.xz_grid_2
 
 
+def test_a_new_dwelling_with_a_point_moves_its_community_placed_building_into_the_grid(
+    territory: Any, tmp_path: Path
+) -> None:
+    first = "香洲区翠香街道紫荆社区紫荆路21号1栋101"
+    second = "香洲区翠香街道紫荆社区紫荆路21号1栋102"  # same building, a dwelling not seen yet
+    people = [
+        [make_id("440402", "19800101", 4), "丁", "", first, "", "", "", ""],
+        [make_id("440402", "19800101", 5), "戊", "", second, "7", "5", "", ""],
+    ]
+    path = write_csv(tmp_path / "p.csv", people)
+    registry_import(actor=None, kind="persons", source="gongan", path=path, chunk_size=1)
+    addresses = dict(Address.objects.values_list("room", "admin_unit_code"))
+    assert addresses == {"101": territory.xz_grid_2.code, "102": territory.xz_grid_2.code}
+    assert Person.objects.get(name="戊").admin_unit_code == territory.xz_grid_2.code
+    assert Person.objects.get(name="丁").admin_unit_code == territory.xz_community.code
+
+
 def test_a_foreign_permanent_resident_card_imports(territory: Any, tmp_path: Path) -> None:
     """外国人永久居留身份证 (2023 design: 9 + issuing province + nationality + birth date …)."""
     number = make_id("944840", "19850615", 13)
@@ -298,20 +315,23 @@ def test_imported_addresses_become_residences_that_end_when_the_person_moves(
 def test_the_pipelined_import_writes_whole_chunks_and_resumes(
     territory: Any, tmp_path: Path
 ) -> None:
-    """The CLI's way on PostgreSQL: a writer thread on its own connection, chunks of 4 rows
-    whose people share addresses across chunks. Every valid row lands once, addresses are not
-    doubled, and a crash after two chunks keeps exactly those two; the resume finishes."""
+    """The CLI's way on PostgreSQL: writer threads on connections of their own (two for
+    persons), chunks of 4 rows whose people share addresses and buildings across chunks, and
+    buildings first known by their community that a later chunk's point moves into a grid.
+    Every valid row lands once and is placed as the file order says, addresses are not
+    doubled, a crash after two chunks keeps exactly those two, and the resume finishes."""
     # A transactional test may follow another, which emptied the tables migrations fill.
     Source.objects.get_or_create(code="gongan", defaults={"name": "公安"})
     homes = [f"珠海市香洲区翠香街道紫荆社区紫荆路{12 + n % 3}号3栋2单元50{n % 2}" for n in range(6)]
+    with_point = {n for n in range(30) if n % 5 == 4 and n != 9}
     rows = [
         [
             make_id("440402", f"1970{1 + n % 12:02d}{1 + n % 28:02d}", 200 + n),
             f"人{n}",
             "",
             homes[n % len(homes)],
-            "",
-            "",
+            "7" if n in with_point else "",
+            "5" if n in with_point else "",
             "",
             "",
         ]
@@ -347,6 +367,21 @@ def test_the_pipelined_import_writes_whole_chunks_and_resumes(
     assert Address.objects.count() == len({home for home in homes})
     assert Residence.objects.count() == 29
     assert not Person.objects.filter(current_address__isnull=True).exists()
+    # Row n is in chunk n // 4; a building is in the grid from the chunk of its first point.
+    first_point = {}
+    for n in sorted(with_point):
+        first_point.setdefault(n % 3, n // 4)  # homes[n % 6] is in building 12 + n % 3
+    expected = {
+        f"人{n}": territory.xz_grid_2.code
+        if n // 4 >= first_point[n % 3]
+        else territory.xz_community.code
+        for n in range(30)
+        if n != 9
+    }
+    assert dict(Person.objects.values_list("name", "admin_unit_code")) == expected
+    assert set(Address.objects.values_list("admin_unit_code", flat=True)) == {
+        territory.xz_grid_2.code
+    }
     again = registry_import(
         actor=None, kind="persons", source="gongan", path=path, chunk_size=4, pipeline=True
     )
