@@ -17,7 +17,9 @@ record, audit) + :func:`import_execute` (the work; the web runs it in the backgr
    source already delivered are recognised by their fingerprint and write nothing.
 
 With ``pipeline`` (CLI, web, bench) a writer thread with its own connection writes chunk N while
-the reading thread checks chunk N+1; the writing itself is set-based (:mod:`.writers`,
+the reading thread checks chunk N+1 (persons on PostgreSQL: two writers taking chunks in turn,
+kept in file order by :class:`_Turns`, so the result is the same as without the pipeline);
+the writing itself is set-based (:mod:`.writers`,
 :mod:`.bulk`: COPY and ``INSERT … ON CONFLICT`` / ``UPDATE … FROM`` per chunk). Why it is
 built this way, and what it costs per row: ``docs/adr/0006-registry-import.md``.
 
