@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import orjson
-from django.db import connection
+from django.db import DatabaseError, connection
+
+logger = logging.getLogger(__name__)
 
 _SQLITE_IN = 900
 
@@ -276,8 +279,11 @@ def session_advisory_lock(key: int) -> Iterator[None]:
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+        except DatabaseError:  # the connection is gone, and the lock with it
+            logger.warning("advisory lock %s: could not unlock", key, exc_info=True)
 
 
 def relax_commit() -> None:
