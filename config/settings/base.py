@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from django.core.exceptions import ImproperlyConfigured
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("CIVICGRID_VAR_DIR", BASE_DIR / "var"))
 
@@ -265,6 +267,19 @@ if not CIVICGRID_REGISTRY_ENCRYPTION_KEYS:
     CIVICGRID_REGISTRY_ENCRYPTION_KEYS = _base64.urlsafe_b64encode(
         _hashlib.sha256(("dev-encryption-" + SECRET_KEY).encode()).digest()
     ).decode("ascii")
+
+# Writer connections of a registry person import on PostgreSQL (ADR 0006): 2 suits two cores;
+# a bigger database server takes more.
+try:
+    CIVICGRID_REGISTRY_IMPORT_WRITERS = int(
+        os.environ.get("CIVICGRID_REGISTRY_IMPORT_WRITERS", "2")
+    )
+except ValueError as _error:
+    raise ImproperlyConfigured(
+        "CIVICGRID_REGISTRY_IMPORT_WRITERS must be a whole number (writer connections)"
+    ) from _error
+if not 1 <= CIVICGRID_REGISTRY_IMPORT_WRITERS <= 32:
+    raise ImproperlyConfigured("CIVICGRID_REGISTRY_IMPORT_WRITERS must lie between 1 and 32")
 
 LOGGING = {
     "version": 1,

@@ -314,7 +314,7 @@ def _execute(
     if not run.total_rows or run.total_rows < rows.estimated_rows:
         ImportRun.objects.filter(pk=run.pk).update(total_rows=max(0, rows.estimated_rows - 1))
     lock_key = int(hashlib.sha256(f"{run.source_id}:{kind}".encode()).hexdigest()[:15], 16)
-    writers = PERSON_WRITERS if pipeline and kind == EntityKind.PERSON and is_postgres() else 1
+    writers = _person_writers() if pipeline and kind == EntityKind.PERSON and is_postgres() else 1
     # With several writers the run holds its lock throughout (taken before it looks for
     # earlier deliveries of this source, so a second run of the source waits for this one).
     with session_advisory_lock(lock_key) if writers > 1 else nullcontext():
@@ -405,10 +405,12 @@ def _write_rows(
         committer.close()
 
 
-# Writer connections of a pipelined person import on PostgreSQL. Two let the database work on
-# one chunk (its writes, then the foreign-key checks at commit) while the next chunk's own
-# writes go on; more would only add contention on two cores (ADR 0006).
-PERSON_WRITERS = 2
+# Writer connections of a pipelined person import on PostgreSQL (setting
+# ``CIVICGRID_REGISTRY_IMPORT_WRITERS``, 2 by default). Two let the database work on one chunk
+# (its writes, then the foreign-key checks at commit) while the next chunk's writes go on;
+# on two cores more only add contention (ADR 0006).
+def _person_writers() -> int:
+    return max(1, int(getattr(settings, "CIVICGRID_REGISTRY_IMPORT_WRITERS", 2)))
 
 
 class _Broken(Exception):
@@ -525,13 +527,15 @@ class _Committer:
 
     def close(self) -> None:
         if self.threads:
-            for thread in self.threads:
-                while thread.is_alive():
-                    try:
-                        self.queue.put(None, timeout=0.5)
-                        break
-                    except queue.Full:
-                        continue
+            # One end mark per writer (any writer may take any mark); a writer stopped by an
+            # error takes none, hence the check that some writer is still there to take them.
+            marks = len(self.threads)
+            while marks and any(thread.is_alive() for thread in self.threads):
+                try:
+                    self.queue.put(None, timeout=0.5)
+                    marks -= 1
+                except queue.Full:
+                    continue
             for thread in self.threads:
                 thread.join()
             self.threads = []

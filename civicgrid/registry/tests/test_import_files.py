@@ -333,6 +333,39 @@ def test_several_writers_place_addresses_and_commit_in_file_order(
     assert placed[:7] == [10, 20, 30, 40, 50, 60, 70]
 
 
+def test_closing_stops_every_writer_whichever_takes_which_end_mark(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Any writer may take any end mark: closing puts one per writer, not one per writer
+    found still running (a writer that took an earlier mark would leave another waiting)."""
+    import threading
+    from types import SimpleNamespace
+
+    from civicgrid.registry.services import imports
+
+    def fake_commit(*args: Any, before_commit: Any) -> None:
+        before_commit()
+
+    monkeypatch.setattr(imports, "_commit", fake_commit)
+    for attempt in range(40):
+        committer = imports._Committer(
+            ImportRun(pk=attempt),
+            SimpleNamespace(address_turn=None),  # type: ignore[arg-type]
+            None,  # type: ignore[arg-type]
+            0,
+            None,
+            threaded=True,
+            writers=3,
+            session_lock=True,
+        )
+        for line in range(attempt % 3):
+            committer.commit([line], [], line + 1)
+        closing = threading.Thread(target=committer.close, daemon=True)
+        closing.start()
+        closing.join(timeout=10)
+        assert not closing.is_alive(), f"close() hung (attempt {attempt})"
+
+
 def test_a_file_in_neither_utf8_nor_gbk_fails_with_a_clear_message(
     territory: Any, tmp_path: Path
 ) -> None:

@@ -423,11 +423,12 @@ def _registry_state() -> dict[str, set[tuple[Any, ...]]]:
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="several writer connections")
 @pytest.mark.django_db(transaction=True)
 def test_a_synthetic_city_imports_the_same_with_and_without_the_writers(
-    territory: Any, tmp_path: Path
+    territory: Any, tmp_path: Path, settings: Any
 ) -> None:
     """2,000 synthetic persons (homes shared across chunks, half of the rows with a point)
-    in chunks of 100: the pipelined import with two writers leaves exactly what the plain
-    import leaves."""
+    in chunks of 100: the pipelined import with three writers (the setting; two by default)
+    leaves exactly what the plain import leaves."""
+    settings.CIVICGRID_REGISTRY_IMPORT_WRITERS = 3
     Source.objects.get_or_create(code="gongan", defaults={"name": "公安"})
     sizes = ["--persons", "2000", "--dwellings", "400", "--entities", "1", "--noisy", "0"]
     call_command("registry", "generate", str(tmp_path), *sizes, stdout=io.StringIO())
