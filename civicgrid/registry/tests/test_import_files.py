@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import io
 import json
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -209,19 +213,15 @@ def test_cli_prints_summary_and_exits_1_on_invalid_rows(territory: Any, tmp_path
     assert raised.value.returncode == 2
 
 
-def test_writer_thread_commits_in_order_and_hands_errors_back(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The pipeline's writer thread (its own connection: not visible inside a test's
-    transaction, so the chunk writing itself is replaced here; it is the same code as
-    without the thread, tested above)."""
-    import threading
+def _fake_commit(
+    write: Callable[[Any, int, int | None], None], committed: Callable[[int], None]
+) -> Callable[..., None]:
+    """A stand-in for ``imports._commit`` (the writers' own connections cannot see a test's
+    transaction; the chunk writing itself is tested above): ``write(ctx, last line, lock
+    key)`` where the chunk is written, then the turn to commit, then ``committed(last
+    line)``."""
 
-    from civicgrid.registry.services import imports
-
-    done: list[tuple[int, str]] = []
-
-    def fake_commit(
+    def fake(
         run: Any,
         ctx: Any,
         spec: Any,
@@ -230,34 +230,60 @@ def test_writer_thread_commits_in_order_and_hands_errors_back(
         last: int,
         key: int | None,
         *,
-        before_commit: Any,
+        before_commit: Callable[[], None],
     ) -> None:
+        write(ctx, last, key)
+        before_commit()
+        committed(last)
+
+    return fake
+
+
+def _committer(pk: int, writers: int, crash_after: int | None = None) -> Any:
+    from civicgrid.registry.services import imports
+
+    return imports._Committer(
+        ImportRun(pk=pk),
+        SimpleNamespace(address_turn=None),  # type: ignore[arg-type]
+        None,  # type: ignore[arg-type]
+        0,
+        crash_after,
+        threaded=True,
+        writers=writers,
+        session_lock=writers > 1,
+    )
+
+
+def _feed(committer: Any, lines: range) -> None:
+    for line in lines:
+        committer.commit([line], [], line)
+    committer.close()
+
+
+def test_writer_thread_commits_in_order_and_hands_errors_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One writer thread: chunks commit in order on it; its error comes back to the reading
+    thread, as does a simulated crash."""
+    from civicgrid.registry.services import imports
+
+    done: list[tuple[int, str]] = []
+
+    def write(ctx: Any, last: int, key: int | None) -> None:
         if last == 30:
             raise RuntimeError("disk full")
-        before_commit()
-        done.append((last, threading.current_thread().name))
 
-    monkeypatch.setattr(imports, "_commit", fake_commit)
-    run = ImportRun(pk=7)
-    committer = imports._Committer(run, None, None, 0, None, threaded=True)  # type: ignore[arg-type]
-    committer.commit([1], [], 10)
-    committer.commit([2], [], 20)
-    committer.close()
+    monkeypatch.setattr(
+        imports,
+        "_commit",
+        _fake_commit(write, lambda last: done.append((last, threading.current_thread().name))),
+    )
+    _feed(_committer(7, 1), range(10, 30, 10))
     assert done == [(10, "registry-import-writer-7-0"), (20, "registry-import-writer-7-0")]
-    failing = imports._Committer(run, None, None, 0, None, threaded=True)  # type: ignore[arg-type]
-    failing.commit([3], [], 30)
-
-    def feed_until_the_error_comes_back() -> None:
-        for line in range(40, 1000, 10):
-            failing.commit([4], [], line)
-        failing.close()
-
     with pytest.raises(RuntimeError, match="disk full"):
-        feed_until_the_error_comes_back()
-    crash = imports._Committer(run, None, None, 0, 1, threaded=True)  # type: ignore[arg-type]
-    crash.commit([5], [], 50)
+        _feed(_committer(7, 1), range(30, 1000, 10))
     with pytest.raises(imports.SimulatedCrash):
-        crash.close()
+        _feed(_committer(7, 1, crash_after=1), range(50, 60, 10))
 
 
 def test_several_writers_place_addresses_and_commit_in_file_order(
@@ -266,27 +292,13 @@ def test_several_writers_place_addresses_and_commit_in_file_order(
     """Two writers take chunks in turn; each chunk's address step and commit wait for the
     chunk before (the even chunks are slowed down to tempt the odd ones ahead), and once a
     chunk fails no later chunk commits, while the earlier ones do."""
-    import threading
-    import time
-    from types import SimpleNamespace
-
     from civicgrid.registry.services import imports
 
     placed: list[int] = []
     done: list[int] = []
     threads: set[str] = set()
 
-    def fake_commit(
-        run: Any,
-        ctx: Any,
-        spec: Any,
-        chunk: list[Any],
-        errors: Any,
-        last: int,
-        key: int | None,
-        *,
-        before_commit: Any,
-    ) -> None:
+    def write(ctx: Any, last: int, key: int | None) -> None:
         assert key is None  # the run holds the lock, not each chunk
         threads.add(threading.current_thread().name)
         if last % 20 == 0:
@@ -295,40 +307,15 @@ def test_several_writers_place_addresses_and_commit_in_file_order(
             placed.append(last)
         if last == 70:
             raise RuntimeError("disk full")
-        before_commit()
-        done.append(last)
 
-    monkeypatch.setattr(imports, "_commit", fake_commit)
-
-    def committer(pk: int) -> Any:
-        return imports._Committer(
-            ImportRun(pk=pk),
-            SimpleNamespace(address_turn=None),  # type: ignore[arg-type]
-            None,  # type: ignore[arg-type]
-            0,
-            None,
-            threaded=True,
-            writers=2,
-            session_lock=True,
-        )
-
-    working = committer(8)
-    for line in range(10, 70, 10):
-        working.commit([line], [], line)
-    working.close()
+    monkeypatch.setattr(imports, "_commit", _fake_commit(write, done.append))
+    _feed(_committer(8, 2), range(10, 70, 10))
     assert placed == done == [10, 20, 30, 40, 50, 60]
     assert len(threads) == 2
     placed.clear()
     done.clear()
-    failing = committer(9)
-
-    def feed() -> None:
-        for line in range(10, 200, 10):
-            failing.commit([line], [], line)
-        failing.close()
-
     with pytest.raises(RuntimeError, match="disk full"):
-        feed()
+        _feed(_committer(9, 2), range(10, 200, 10))
     assert done == [10, 20, 30, 40, 50, 60]
     assert placed[:7] == [10, 20, 30, 40, 50, 60, 70]
 
@@ -338,29 +325,15 @@ def test_closing_stops_every_writer_whichever_takes_which_end_mark(
 ) -> None:
     """Any writer may take any end mark: closing puts one per writer, not one per writer
     found still running (a writer that took an earlier mark would leave another waiting)."""
-    import threading
-    from types import SimpleNamespace
-
     from civicgrid.registry.services import imports
 
-    def fake_commit(*args: Any, before_commit: Any) -> None:
-        before_commit()
-
-    monkeypatch.setattr(imports, "_commit", fake_commit)
+    monkeypatch.setattr(
+        imports, "_commit", _fake_commit(lambda ctx, last, key: None, lambda last: None)
+    )
     for attempt in range(40):
-        committer = imports._Committer(
-            ImportRun(pk=attempt),
-            SimpleNamespace(address_turn=None),  # type: ignore[arg-type]
-            None,  # type: ignore[arg-type]
-            0,
-            None,
-            threaded=True,
-            writers=3,
-            session_lock=True,
+        closing = threading.Thread(
+            target=_feed, args=(_committer(attempt, 3), range(attempt % 3)), daemon=True
         )
-        for line in range(attempt % 3):
-            committer.commit([line], [], line + 1)
-        closing = threading.Thread(target=committer.close, daemon=True)
         closing.start()
         closing.join(timeout=10)
         assert not closing.is_alive(), f"close() hung (attempt {attempt})"
