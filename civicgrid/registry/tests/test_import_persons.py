@@ -47,6 +47,22 @@ def write_csv(
     return path
 
 
+def import_until_a_crash(
+    path: Path, *, chunk_size: int, chunks: int, pipeline: bool = False
+) -> None:
+    """Import ``path`` (gongan persons) and crash after ``chunks`` chunks committed."""
+    with pytest.raises(SimulatedCrash):
+        registry_import(
+            actor=None,
+            kind="persons",
+            source="gongan",
+            path=path,
+            chunk_size=chunk_size,
+            crash_after_chunks=chunks,
+            pipeline=pipeline,
+        )
+
+
 @pytest.fixture
 def ids() -> list[str]:
     return [make_id("440402", f"19{50 + n:02d}0{1 + n % 9}1{n % 9}", 100 + n) for n in range(20)]
@@ -183,15 +199,7 @@ def test_resume_after_a_crash_keeps_only_whole_chunks(territory: Any, tmp_path: 
     ]
     rows[7][0] = "44040219800101001"  # 17 characters: invalid
     path = write_csv(tmp_path / "persons.csv", rows)
-    with pytest.raises(SimulatedCrash):
-        registry_import(
-            actor=None,
-            kind="persons",
-            source="gongan",
-            path=path,
-            chunk_size=10,
-            crash_after_chunks=1,
-        )
+    import_until_a_crash(path, chunk_size=10, chunks=1)
     assert Person.objects.count() == 9
     run = registry_import(
         actor=None, kind="persons", source="gongan", path=path, chunk_size=10, resume=True
@@ -342,16 +350,7 @@ def test_the_pipelined_import_writes_whole_chunks_and_resumes(
     ]
     rows[9][0] = "44040219800101001"  # 17 characters: invalid
     path = write_csv(tmp_path / "persons.csv", rows)
-    with pytest.raises(SimulatedCrash):
-        registry_import(
-            actor=None,
-            kind="persons",
-            source="gongan",
-            path=path,
-            chunk_size=4,
-            crash_after_chunks=2,
-            pipeline=True,
-        )
+    import_until_a_crash(path, chunk_size=4, chunks=2, pipeline=True)
     assert Person.objects.count() == 8  # lines 2-9: two whole chunks
     run = registry_import(
         actor=None,
