@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/registry_import.py [--rows 1000000] [--file persons.csv]
         [--database-url postgres://postgres@127.0.0.1:5432/civicgrid_bench_registry_import]
-        [--chunk-size 20000] [--no-pipeline] [--keep] [--profile]
+        [--chunk-size 20000] [--no-pipeline] [--keep] [--profile] [--check-plain]
 
 The scratch PostgreSQL database in ``--database-url`` is dropped if it exists, created,
 migrated, given the demo territory (districts, streets, communities and the demo grids) and
@@ -17,15 +17,19 @@ people, residence status and permits; every column of the persons file), kept un
 
 The import is the real one (``registry_import``: full validation, keyed hash and encryption of
 every ID number, address parsing and grid placement, source records, chunks of 20,000 rows,
-the writer thread as the CLI uses it; ``--no-pipeline`` writes in the reading thread).
+the writer threads as the CLI uses them; ``--no-pipeline`` writes in the reading thread).
 ``--profile`` prints the import's cProfile to stderr (``BENCH_PROFILE_FILE=path`` also saves
-it for pstats; ``BENCH_SORT=tottime`` to sort by own
-time).
+it for pstats; ``BENCH_SORT=tottime`` to sort by own time). ``--check-plain`` then empties the
+registry tables, imports the file again without the pipeline (untimed) and reports in
+``plain_import_identical`` whether buildings, dwellings, persons, residences and source records
+came out the same.
 The bare COPY loads the same file into a plain table of text columns in the same database (no
 checks, no indexes): the floor of what PostgreSQL can take.
 
-Prints one JSON line: {"rows", "seconds", "rows_per_s", "copy_seconds", "copy_rows_per_s",
-"created", "invalid", "persons", "addresses", "file_mb", "generate_seconds", "database"}.
+Prints one JSON line: {"rows", "seconds", "rows_per_s", "process_cpu_seconds",
+"database_cpu_seconds", where the pipeline waited and the writers' own CPU, "copy_seconds",
+"copy_rows_per_s", "created", "invalid", "persons", "placed_in_grid", "addresses", "file_mb",
+"generate_seconds", "database", and with ``--check-plain`` "plain_import_identical"}.
 """
 
 from __future__ import annotations
@@ -75,6 +79,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--chunk-size", type=int, default=20_000)
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument(
+        "--check-plain",
+        action="store_true",
+        help="afterwards, import the file again without the pipeline into emptied tables and "
+        "say whether the result is the same (not timed)",
+    )
     parser.add_argument("--no-pipeline", action="store_true", help="check and write in one thread")
     parser.add_argument("--profile", action="store_true", help="cProfile the import (top 30)")
     return parser.parse_args(argv)
@@ -254,6 +264,70 @@ def _postgres_cpu() -> float | None:
     return total / ticks
 
 
+# What an import wrote, by natural keys (ids and times differ between two imports).
+_DIGESTS = {
+    "buildings": "SELECT key, admin_unit_code, admin_unit_id FROM registry_building",
+    "addresses": "SELECT a.key, a.admin_unit_code, a.unit, a.room, b.key FROM registry_address a "
+    "JOIN registry_building b ON b.id = a.building_id",
+    "persons": "SELECT p.id_hash, p.name, p.admin_unit_code, p.phone, a.key FROM registry_person p "
+    "LEFT JOIN registry_address a ON a.id = p.current_address_id",
+    "residences": "SELECT p.id_hash, a.key, r.admin_unit_code, r.kind, r.moved_in, r.moved_out "
+    "FROM registry_residence r JOIN registry_person p ON p.id = r.person_id "
+    "JOIN registry_address a ON a.id = r.address_id",
+    "source_records": "SELECT natural_key, fingerprint, admin_unit_code, line "
+    "FROM registry_sourcerecord",
+}
+
+
+def _digest() -> dict[str, str]:
+    import hashlib
+
+    from django.db import connection
+
+    out = {}
+    with connection.cursor() as cursor:
+        for name, query in _DIGESTS.items():
+            cursor.execute(query)
+            rows = sorted(repr(row) for row in cursor.fetchall())
+            out[name] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
+    return out
+
+
+def _same_as_plain(path: Path, chunk_size: int) -> bool:
+    """Digest the tables, empty them, import ``path`` again without the pipeline and compare:
+    the writers must not change what an import leaves (ADR 0006)."""
+    from django.db import connection
+
+    from civicgrid.registry.models import (
+        Address,
+        Building,
+        FieldConflict,
+        ImportRun,
+        Person,
+        Residence,
+        SourceRecord,
+    )
+    from civicgrid.registry.services import registry_import
+
+    piped = _digest()
+    for model in (FieldConflict, SourceRecord, Residence, Person, Address, Building, ImportRun):
+        model.objects.all().delete()
+    registry_import(
+        actor=None,
+        kind="persons",
+        source="gongan",
+        path=path,
+        chunk_size=chunk_size,
+        pipeline=False,
+    )
+    plain = _digest()
+    differing = [name for name in piped if piped[name] != plain[name]]
+    if differing:
+        print(f"differ from the plain import: {', '.join(differing)}", file=sys.stderr)
+    connection.close()
+    return not differing
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     options = _parse(argv)
     workdir = None
@@ -370,6 +444,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "status": run.status,
             "database": connection.vendor,
         }
+        if options.check_plain:
+            result["plain_import_identical"] = _same_as_plain(path, options.chunk_size)
     finally:
         connection.close()
         if workdir is not None and not options.keep:
