@@ -246,6 +246,11 @@ class HouseholdRow:
     address: ParsedAddress | None = None
 
 
+# Free-text person columns with their longest length, in the order a row's values are written
+# (both the full checks and the fast path read it).
+_FREE_TEXTS = (("registered_address", 300), ("permit_number", 40), ("employer", 200))
+
+
 class RowChecker:
     """Checks the rows of one file of ``kind``; ``errors`` collects what is wrong."""
 
@@ -437,11 +442,7 @@ class RowChecker:
         name = self.text("name", 60, required=True)
         if name:
             out["name"] = name
-        for key, limit in (
-            ("registered_address", 300),
-            ("permit_number", 40),
-            ("employer", 200),
-        ):
+        for key, limit in _FREE_TEXTS:
             text = self.text(key, limit)
             if text:
                 out[key] = text
@@ -520,21 +521,12 @@ class RowChecker:
             return None
         # The same order of keys as in ``_checked_person``: the values are written as JSON.
         out: dict[str, Any] = {"name": name}
-        text = get("registered_address", "")
-        if text:
-            if len(text) > 300:
-                return None
-            out["registered_address"] = text
-        text = get("permit_number", "")
-        if text:
-            if len(text) > 40:
-                return None
-            out["permit_number"] = text
-        text = get("employer", "")
-        if text:
-            if len(text) > 200:
-                return None
-            out["employer"] = text
+        for field_name, longest in _FREE_TEXTS:
+            text = get(field_name, "")
+            if text:
+                if len(text) > longest:
+                    return None
+                out[field_name] = text
         text = get("phone", "")
         if text:
             if is_plain_mobile_number(text):
