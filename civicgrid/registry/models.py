@@ -102,7 +102,7 @@ class Building(BaseModel):
     """楼栋: a standard address down to the building (district / street / community / road and
     number / building), with coordinates and the grid it stands in."""
 
-    key = models.CharField(_("standard address key"), max_length=200, unique=True)
+    key = models.CharField(_("standard address key"), max_length=200)
     district = models.CharField(_("district"), max_length=40, blank=True)
     street = models.CharField(_("street"), max_length=40, blank=True)
     community = models.CharField(_("community"), max_length=60, blank=True)
@@ -119,11 +119,21 @@ class Building(BaseModel):
         on_delete=models.PROTECT,
         related_name="registry_buildings",
     )
-    admin_unit_code = models.CharField(_("admin unit code"), max_length=20, db_index=True)
+    admin_unit_code = models.CharField(_("admin unit code"), max_length=20)
 
     class Meta:
         verbose_name = _("building")
         verbose_name_plural = _("buildings")
+        # One index each (ADR 0006): the key is looked up whole (no LIKE index), and one
+        # pattern index serves ``admin_unit_code = x`` and the subtree ``LIKE 'x%'``.
+        constraints = [models.UniqueConstraint(fields=["key"], name="registry_building_key")]
+        indexes = [
+            models.Index(
+                fields=["admin_unit_code"],
+                name="registry_building_unit",
+                opclasses=["varchar_pattern_ops"],
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.road}{self.house_number}{self.building_name}"
@@ -132,19 +142,27 @@ class Building(BaseModel):
 class Address(BaseModel):
     """地址/房屋: one dwelling (building, 单元, room); where people live and entities sit."""
 
-    key = models.CharField(_("standard address key"), max_length=240, unique=True)
+    key = models.CharField(_("standard address key"), max_length=240)
     building = models.ForeignKey(
         Building, verbose_name=_("building"), on_delete=models.PROTECT, related_name="addresses"
     )
     unit = models.CharField(_("unit"), max_length=20, blank=True)
     room = models.CharField(_("room"), max_length=20, blank=True)
     full_text = models.CharField(_("address"), max_length=300)
-    admin_unit_code = models.CharField(_("admin unit code"), max_length=20, db_index=True)
+    admin_unit_code = models.CharField(_("admin unit code"), max_length=20)
     field_sources = FieldSourcesField(_("field sources"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("address")
         verbose_name_plural = _("addresses")
+        constraints = [models.UniqueConstraint(fields=["key"], name="registry_address_key")]
+        indexes = [
+            models.Index(
+                fields=["admin_unit_code"],
+                name="registry_address_unit",
+                opclasses=["varchar_pattern_ops"],
+            )
+        ]
 
     def __str__(self) -> str:
         return self.full_text
@@ -185,7 +203,8 @@ class Person(BaseModel):
         related_name="current_residents",
     )
     # Admin units are reference data (territory loaders; deletion PROTECTed by the ORM): no
-    # database-level key, which would cost every imported person a check (ADR 0006).
+    # database-level key, which would cost every imported person a check, and no index of
+    # its own (ADR 0006).
     admin_unit = models.ForeignKey(
         AdminUnit,
         verbose_name=_("admin unit"),
@@ -194,6 +213,7 @@ class Person(BaseModel):
         on_delete=models.PROTECT,
         related_name="registry_persons",
         db_constraint=False,
+        db_index=False,  # persons are found by ``admin_unit_code`` (registry_person_unit)
     )
     admin_unit_code = models.CharField(_("admin unit code"), max_length=20)
     is_deceased = models.BooleanField(_("deceased"), default=False)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hmac
+
 import pytest
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
+from hypothesis import given
+from hypothesis import strategies as st
 
 from civicgrid.registry import crypto
 
@@ -18,6 +22,14 @@ def test_hash_is_keyed_and_stable() -> None:
     assert len(first) == 64
     with override_settings(CIVICGRID_REGISTRY_HASH_KEY="another key"):
         assert crypto.id_hash(NUMBER) != first
+
+
+@given(key=st.text(min_size=1, max_size=100), number=st.text(max_size=40))
+def test_hash_is_hmac_sha256(key: str, number: str) -> None:
+    # Keys shorter and longer than SHA-256's 64-byte block (longer ones are hashed first).
+    with override_settings(CIVICGRID_REGISTRY_HASH_KEY=key):
+        expected = hmac.digest(key.encode(), number.encode(), "sha256").hex()
+        assert crypto.id_hash(number) == expected
 
 
 def test_seal_round_trip_differs_each_time_and_hides_the_number() -> None:
