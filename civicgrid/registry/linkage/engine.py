@@ -164,6 +164,7 @@ class LinkOutcome:
     model: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     pair_count: int = 0
+    person_count: int = 0  # persons linked against
 
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = {LINKED: 0, REVIEW: 0, UNMATCHED: 0}
@@ -295,13 +296,39 @@ def _blocking_rules() -> list[Any]:
     ]
 
 
-def _arrow_table(records: Sequence[Features]) -> Any:
+PERSON_BATCH = 50_000  # persons turned into Arrow columns at a time
+
+
+def _batch(records: Sequence[Features], first_id: int) -> Any:
+    """An Arrow record batch of ``records``, their ``unique_id`` counted from ``first_id``."""
     import pyarrow as pa
 
-    columns: dict[str, Any] = {"unique_id": pa.array(range(len(records)), type=pa.int64())}
+    columns = [pa.array(range(first_id, first_id + len(records)), type=pa.int64())]
     for name in FEATURE_COLUMNS:
-        columns[name] = pa.array([getattr(r, name) for r in records], type=pa.string())
-    return pa.table(columns)
+        columns.append(pa.array([getattr(r, name) for r in records], type=pa.string()))
+    return pa.RecordBatch.from_arrays(columns, names=["unique_id", *FEATURE_COLUMNS])
+
+
+def _table(batches: Sequence[Any]) -> Any:
+    import pyarrow as pa
+
+    return pa.Table.from_batches(batches, schema=_batch([], 0).schema)
+
+
+def _person_batches(persons: Iterable[LinkRecord]) -> tuple[list[Any], list[Any]]:
+    """The persons' keys (by ``unique_id``) and their features as Arrow record batches."""
+    keys: list[Any] = []
+    batches: list[Any] = []
+    pending: list[Features] = []
+    for person in persons:
+        keys.append(person.key)
+        pending.append(person.features())
+        if len(pending) >= PERSON_BATCH:
+            batches.append(_batch(pending, len(keys) - len(pending)))
+            pending = []
+    if pending:
+        batches.append(_batch(pending, len(keys) - len(pending)))
+    return keys, batches
 
 
 def _prior_lambda(person_count: int) -> float:
@@ -321,13 +348,15 @@ def link_rows(
     timings: dict[str, float] = {}
     started = time.perf_counter()
     row_list = list(rows)
-    person_list = list(persons)
     row_features = [r.features() for r in row_list]
-    person_features = [p.features() for p in person_list]
-    timings["features_seconds"] = time.perf_counter() - started
     if not row_list:
+        timings["features_seconds"] = time.perf_counter() - started
         return LinkOutcome(results=[], model={"trained": False}, timings=timings)
-    if not person_list:
+    # Persons are read as they come and kept only as Arrow columns (and their keys): a city's
+    # 2.5 M persons as Python objects would take several GB.
+    person_keys, person_batches = _person_batches(persons)
+    timings["features_seconds"] = time.perf_counter() - started
+    if not person_keys:
         return LinkOutcome(
             results=[RowLink(r.key, UNMATCHED, None, 0.0) for r in row_list],
             model={"trained": False},
@@ -347,14 +376,15 @@ def link_rows(
     if settings.memory_limit:
         connection.execute("SET memory_limit = ?", [settings.memory_limit])
     db_api = DuckDBAPI(connection)
-    persons_table = db_api.register(_arrow_table(person_features), dataset_display_name=PERSONS)
-    rows_table = db_api.register(_arrow_table(row_features), dataset_display_name=ROWS)
+    persons_table = db_api.register(_table(person_batches), dataset_display_name=PERSONS)
+    del person_batches
+    rows_table = db_api.register(_table([_batch(row_features, 0)]), dataset_display_name=ROWS)
     splink_settings = SettingsCreator(
         link_type="link_only",
         unique_id_column_name="unique_id",
         comparisons=_comparisons(),
         blocking_rules_to_generate_predictions=_blocking_rules(),
-        probability_two_random_records_match=_prior_lambda(len(person_list)),
+        probability_two_random_records_match=_prior_lambda(len(person_keys)),
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
     )
@@ -363,7 +393,7 @@ def link_rows(
 
     should_train = settings.train
     if should_train is None:
-        should_train = min(len(row_list), len(person_list)) >= settings.min_training_records
+        should_train = min(len(row_list), len(person_keys)) >= settings.min_training_records
     model: dict[str, Any] = {"trained": bool(should_train)}
     if should_train:
         step = time.perf_counter()
@@ -405,7 +435,7 @@ def link_rows(
     by_row: dict[int, list[Candidate]] = {}
     for row_id, person_id, probability, weight, _rank in ranked:
         by_row.setdefault(int(row_id), []).append(
-            Candidate(person_list[int(person_id)].key, float(probability), float(weight))
+            Candidate(person_keys[int(person_id)], float(probability), float(weight))
         )
     results = [
         decide(row.key, by_row.get(index, []), settings) for index, row in enumerate(row_list)
@@ -416,6 +446,7 @@ def link_rows(
         model=model,
         timings=timings,
         pair_count=int(pair_count[0]) if pair_count else 0,
+        person_count=len(person_keys),
     )
 
 

@@ -298,18 +298,16 @@ def link_source_records(
     queryset = records if records is not None else pending_source_records(source=source)
     queryset = queryset.filter(entity_kind=EntityKind.PERSON, person__isnull=True)
     rows, skipped = source_row_records(queryset.only("pk", "fields").order_by("pk"))
-    person_list = list(person_records(persons))
-    outcome = link_rows(rows, person_list, settings=settings)
+    outcome = link_rows(rows, person_records(persons), settings=settings)
     summary = LinkRunSummary(
         records=len(rows) + skipped,
-        persons=len(person_list),
+        persons=outcome.person_count,
         skipped_without_name=skipped,
         trained=bool(outcome.model.get("trained")),
         accept_threshold=settings.accept_threshold,
         review_threshold=settings.review_threshold,
         timings=dict(outcome.timings),
     )
-    del person_list
     with transaction.atomic():
         _write_outcome(outcome.results, settings, summary)
         summary.seconds = time.perf_counter() - started
