@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -176,3 +179,43 @@ def test_a_stalled_import_is_resumed_from_its_stored_file(
     run.refresh_from_db()
     assert (run.status, run.created_count, run.committed_lines) == ("completed", 12, 13)
     assert Person.objects.count() == 12
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="writer connections of their own")
+@pytest.mark.django_db(transaction=True)
+def test_an_upload_runs_in_a_background_thread_with_the_writers(
+    territory: Any,
+    make_user: Callable[..., User],
+    settings: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """As on a server without a broker, on PostgreSQL: the upload starts a thread that imports
+    with the pipeline (two writer connections for persons); the page then shows it finished."""
+    settings.CIVICGRID_REGISTRY_IMPORT_INLINE = False
+    settings.CELERY_BROKER_URL = ""
+    # A transactional test may follow another, which emptied the tables migrations fill.
+    Source.objects.get_or_create(code="gongan", defaults={"name": "公安"})
+    caplog.set_level(logging.INFO, logger="civicgrid.registry.services.imports")
+    admin = make_user(Role.ADMINISTRATOR)
+    client = client_for(admin)
+    rows = [f"{make_id('440402', '19800101', n)},人{n},1380000{n:04d}" for n in range(40)]
+    response = client.post(
+        reverse("web:registry_imports"),
+        {"kind": "persons", "source": "gongan", "file": _file([*rows, "123,坏,"])},
+    )
+    assert response.status_code == 302
+    run = ImportRun.objects.get()
+    for thread in threading.enumerate():
+        if thread.name == f"registry-import-{run.pk}":
+            thread.join(timeout=60)
+            assert not thread.is_alive()
+    run.refresh_from_db()
+    assert (run.status, run.created_count, run.invalid_count) == (ImportStatus.COMPLETED, 40, 1)
+    assert run.committed_lines == 42
+    # The pipeline's closing log line, written by the background thread.
+    (closing,) = [record for record in caplog.records if hasattr(record, "writer_cpu")]
+    assert closing.threadName == f"registry-import-{run.pk}"
+    assert Person.objects.count() == 40
+    html = client.get(reverse("web:registry_import_detail", args=[run.pk])).content.decode()
+    assert "100%" in html
+    assert "hx-trigger" not in html
