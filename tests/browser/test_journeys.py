@@ -121,10 +121,17 @@ def test_language_switch_to_english(
         "Links to review",
         "Collected data to confirm",
     ]
-    page.click("nav.main-nav details[data-nav-group=appeals] > summary")  # one open at a time
-    assert not page.locator("details[data-nav-group=registry]").evaluate("d => d.open")
+    # One open at a time: the other closes on the "toggle" event, which the browser fires
+    # after the click returns, so wait for it rather than look at once.
+    page.click("nav.main-nav details[data-nav-group=appeals] > summary")
+    page.wait_for_function(
+        "!document.querySelector('details[data-nav-group=registry]').open", timeout=5000
+    )
+    assert page.locator("details[data-nav-group=appeals]").evaluate("d => d.open")
     page.keyboard.press("Escape")
-    assert not page.locator("details[data-nav-group=appeals]").evaluate("d => d.open")
+    page.wait_for_function(
+        "!document.querySelector('details[data-nav-group=appeals]').open", timeout=5000
+    )
     assert "Log out" in page.inner_text("header")
     page.click("form.language-switch button[value=zh-hans]")
     page.wait_for_function("document.documentElement.lang === 'zh-hans'")
